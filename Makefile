@@ -1,0 +1,58 @@
+# Anjian developer and CI entry points.  Needs only python3.11 (with pip/venv) and make:
+# uv is used when found on PATH, otherwise it is bootstrapped into .tools/ on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+# uv picks (or, if missing, downloads) this interpreter for .venv.
+export UV_PYTHON ?= 3.11
+UV ?= $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+BIN := .venv/bin
+
+.PHONY: help venv run test lint format openapi bench migrate
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# Bootstrap uv when it is not installed: a private venv under .tools/, or, where the stdlib
+# venv module is unavailable (Debian without python3-venv), a plain pip --target install.
+$(CURDIR)/.tools/bin/uv:
+	@echo "uv not found on PATH: installing it into .tools/"
+	@if $(PYTHON) -m venv .tools >/dev/null 2>&1 && .tools/bin/python -m pip --version >/dev/null 2>&1; then \
+	    .tools/bin/python -m pip install --quiet --disable-pip-version-check uv; \
+	else \
+	    rm -rf .tools && $(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools/lib uv \
+	    && mkdir -p .tools/bin && ln -sf ../lib/bin/uv .tools/bin/uv; \
+	fi
+	@test -x $@
+
+venv: $(UV) ## create/refresh .venv from uv.lock (dev group included)
+	$(UV) sync --frozen
+
+run: venv ## run the API (embedded PostgreSQL unless DATABASE_URL is set)
+	$(BIN)/python -m scripts.dev
+
+test: venv ## lint, then the test suite with coverage
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest -n 2 --cov=app --cov-report=term:skip-covered
+
+lint: venv ## ruff, formatting, mypy, import contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+	$(BIN)/lint-imports
+
+format: venv ## apply ruff formatting and safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+openapi: venv ## regenerate openapi.json
+	$(BIN)/python -m scripts.export_openapi
+
+bench: venv ## run the benchmark
+	$(BIN)/python -m bench.run
+
+migrate: venv ## alembic upgrade head (DATABASE_URL must be set)
+	$(BIN)/alembic upgrade head

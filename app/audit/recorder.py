@@ -1,0 +1,54 @@
+"""Append one audit row per write, in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal
+from app.core import request_context
+from app.core.plain import plain
+from app.models.audit import AuditEvent
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Changed fields as ``{field: {"old": …, "new": …}}``."""
+    before, after = before or {}, after or {}
+    changes: dict[str, Any] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = plain(before.get(key)), plain(after.get(key))
+        if old != new:
+            changes[key] = {"old": old, "new": new}
+    return changes
+
+
+def record_audit(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    action: str,
+    resource_type: str,
+    resource_id: uuid.UUID | str,
+    changes: dict[str, Any] | None = None,
+    region_code: str | None = None,
+) -> None:
+    ctx = request_context.current.get()
+    session.add(
+        AuditEvent(
+            actor_subject=principal.subject,
+            actor_role=principal.role.value,
+            actor_person_id=principal.person_id,
+            actor_api_key_id=principal.api_key_id,
+            action=action,
+            resource_type=resource_type,
+            resource_id=str(resource_id),
+            region_code=region_code,
+            changes=plain(changes or {}),
+            request_id=ctx.request_id,
+            client_address=ctx.client_address,
+            user_agent=ctx.user_agent,
+        )
+    )

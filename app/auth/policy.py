@@ -1,0 +1,50 @@
+"""The whole access policy on one screen: role → permissions.
+
+Data scope (which rows a role sees) is in ``scope.py``; this table says what a role may *do*.
+Permissions are ``<resource>:<operation>``; ``personal_data:read`` unmasks phone numbers.
+"""
+
+from __future__ import annotations
+
+from app.auth.principal import Role
+
+_READ_ALL = {
+    "region:read", "sector:read", "criteria:read", "department:read", "enterprise:read",
+    "person:read", "hazard:read", "visit:read", "responsibility:read", "event:read",
+    "statistics:read", "campaign:read", "enforcement:read", "attachment:read",
+}
+_GOVERNMENT_WRITE = {
+    "enterprise:write", "enterprise:status", "hazard:report", "hazard:register", "hazard:manage",
+    "hazard:decide", "hazard:accept", "hazard:escalate", "hazard:cancel", "visit:write",
+    "enforcement:write", "responsibility:write", "attachment:write", "campaign:write",
+}
+
+POLICY: dict[Role, frozenset[str]] = {
+    Role.admin: frozenset(_READ_ALL | _GOVERNMENT_WRITE | {
+        "department:write", "person:write", "personal_data:read", "api_key:manage",
+        "audit:read", "criteria:write", "webhook:manage", "enterprise:delete", "reference:write",
+    }),
+    Role.committee_office: frozenset(_READ_ALL | _GOVERNMENT_WRITE | {
+        "department:write", "person:write", "personal_data:read", "audit:read", "hazard:list",
+        "enterprise:delete",
+    }),
+    Role.department_official: frozenset(_READ_ALL | _GOVERNMENT_WRITE | {"personal_data:read"}),
+    Role.town_official: frozenset(_READ_ALL | _GOVERNMENT_WRITE | {"personal_data:read"}),
+    Role.inspector: frozenset(_READ_ALL | {
+        "hazard:report", "hazard:register", "hazard:manage", "hazard:accept", "visit:write",
+        "enforcement:write", "attachment:write", "personal_data:read",
+    }),
+    Role.enterprise_user: frozenset({
+        "region:read", "sector:read", "criteria:read", "enterprise:read", "hazard:read",
+        "visit:read", "responsibility:read", "attachment:read", "person:read",
+        "hazard:report", "hazard:self_manage", "visit:self_inspect", "attachment:write",
+        "enterprise:self_update",
+    }),
+    Role.expert: frozenset({
+        "region:read", "sector:read", "criteria:read", "hazard:read", "visit:read",
+        "attachment:read", "hazard:accept", "attachment:write", "enterprise:read",
+    }),
+    Role.system: frozenset(_READ_ALL | _GOVERNMENT_WRITE),
+}
+
+READ_ONLY_KEY_PERMISSIONS = frozenset(p for p in POLICY[Role.system] if p.endswith(":read"))

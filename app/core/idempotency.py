@@ -1,0 +1,167 @@
+"""``Idempotency-Key`` on POST: the first response is stored and replayed to the same caller.
+
+Runs as ASGI middleware around the whole request. The record lives in PostgreSQL, claimed in
+its own short transaction before the handler runs, so concurrent retries see "in flight" (409)
+and a retry after a crash waits only until the claim's lock expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.clock import utcnow
+from app.core.problems import problem_response
+from app.models.core import IdempotencyRecord
+
+_REPLAYED_HEADERS = {"content-type", "location", "etag", "content-language"}
+
+
+def _caller(headers: dict[str, str]) -> str:
+    credential = headers.get("authorization") or headers.get("x-api-key") or "anonymous"
+    return hashlib.sha256(credential.encode()).hexdigest()
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp, *, ttl_hours: int, lock_seconds: int) -> None:
+        self.app = app
+        self.ttl = timedelta(hours=ttl_hours)
+        self.lock = timedelta(seconds=lock_seconds)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        key = headers.get("idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        if not 1 <= len(key) <= 255:
+            await problem_response(
+                400, "invalid_idempotency_key", detail_en="Idempotency-Key must be 1-255 characters",
+                detail_zh="Idempotency-Key 长度须为 1 至 255 个字符", instance=scope["path"],
+            )(scope, receive, send)
+            return
+
+        # Read the whole body once so it can be hashed, then hand it on unchanged.
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        digest = hashlib.sha256(
+            scope["path"].encode() + b"\0" + scope.get("query_string", b"") + b"\0" + body
+        ).hexdigest()
+        caller = _caller(headers)
+        sessionmaker: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
+
+        verdict = await self._claim(sessionmaker, caller, key, digest)
+        if verdict is not None:
+            await verdict(scope, receive, send)
+            return
+
+        replayed = False
+
+        async def replay_receive() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        captured: dict[str, Any] = {"status": 500, "headers": [], "body": []}
+
+        async def capture_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = [
+                    [k.decode("latin-1"), v.decode("latin-1")] for k, v in message["headers"]
+                    if k.decode("latin-1").lower() in _REPLAYED_HEADERS
+                ]
+            elif message["type"] == "http.response.body":
+                captured["body"].append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_receive, capture_send)
+        finally:
+            await self._store(sessionmaker, caller, key, captured)
+
+    async def _claim(self, sessionmaker: async_sessionmaker[AsyncSession], caller: str, key: str,
+                     digest: str) -> Any:
+        now = utcnow()
+        async with sessionmaker() as session, session.begin():
+            await session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.caller == caller, IdempotencyRecord.key == key,
+                    IdempotencyRecord.expires_at < now,
+                )
+            )
+            inserted = await session.execute(
+                insert(IdempotencyRecord)
+                .values(caller=caller, key=key, request_hash=digest,
+                        locked_until=now + self.lock, expires_at=now + self.ttl)
+                .on_conflict_do_nothing()
+                .returning(IdempotencyRecord.key)
+            )
+            if inserted.first() is not None:
+                return None
+            record = (await session.execute(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.caller == caller, IdempotencyRecord.key == key)
+                .with_for_update()
+            )).scalar_one()
+            if record.request_hash != digest:
+                return problem_response(
+                    422, "idempotency_key_reused",
+                    detail_en="This Idempotency-Key was used with a different request",
+                    detail_zh="该 Idempotency-Key 已用于另一个不同的请求",
+                )
+            if record.response_status is None:
+                if record.locked_until and record.locked_until > now:
+                    return problem_response(
+                        409, "idempotency_in_flight",
+                        detail_en="A request with this Idempotency-Key is still being processed",
+                        detail_zh="使用该 Idempotency-Key 的请求仍在处理中",
+                    )
+                record.locked_until = now + self.lock  # abandoned claim: take it over
+                return None
+            return _Replay(record.response_status, record.response_headers or [],
+                           record.response_body or b"")
+
+    async def _store(self, sessionmaker: async_sessionmaker[AsyncSession], caller: str, key: str,
+                     captured: dict[str, Any]) -> None:
+        async with sessionmaker() as session, session.begin():
+            where = (IdempotencyRecord.caller == caller, IdempotencyRecord.key == key)
+            if captured["status"] >= 500:
+                # A server failure is not an answer: let the client retry with the same key.
+                await session.execute(delete(IdempotencyRecord).where(*where))
+                return
+            await session.execute(
+                update(IdempotencyRecord).where(*where).values(
+                    response_status=captured["status"], response_headers=captured["headers"],
+                    response_body=b"".join(captured["body"]), locked_until=None,
+                )
+            )
+
+
+class _Replay:
+    def __init__(self, status: int, headers: list[list[str]], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers]
+        raw += [(b"idempotent-replayed", b"true"), (b"content-length", str(len(self.body)).encode())]
+        await send({"type": "http.response.start", "status": self.status, "headers": raw})
+        await send({"type": "http.response.body", "body": self.body})
+
+

@@ -1,0 +1,121 @@
+"""Pure ASGI middleware: request id, language, access log line, body size limit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core import request_context
+from app.core.problems import problem_response
+
+access_log = logging.getLogger("anjian.access")
+
+
+def _language(accept_language: str | None) -> str:
+    if not accept_language:
+        return "zh-CN"
+    best, best_q = "zh-CN", -1.0
+    for part in accept_language.split(","):
+        lang, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        tag = lang.strip().lower()
+        if tag.startswith(("zh", "en")) and weight > best_q:
+            best, best_q = ("zh-CN" if tag.startswith("zh") else "en"), weight
+    return best
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        incoming = headers.get("x-request-id", "")
+        request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else str(
+            uuid.uuid4())
+        client = scope.get("client")
+        ctx = request_context.RequestContext(
+            request_id=request_id,
+            language=_language(headers.get("accept-language")),
+            client_address=headers.get("x-forwarded-for", "").split(",")[0].strip()
+            or (client[0] if client else None),
+            user_agent=headers.get("user-agent"),
+        )
+        token = request_context.current.set(ctx)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+        limit = (self.max_upload_bytes if headers.get("content-type", "").startswith("multipart/")
+                 else self.max_body_bytes)
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        received = 0
+
+        async def receive_wrapper() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            declared = headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                await self._too_large(scope, receive, send_wrapper, limit)
+            else:
+                try:
+                    await self.app(scope, receive_wrapper, send_wrapper)
+                except _BodyTooLarge:
+                    await self._too_large(scope, receive, send_wrapper, limit)
+        finally:
+            route = scope.get("route")
+            access_log.info(
+                json.dumps(
+                    {
+                        "event": "request",
+                        "method": scope["method"],
+                        "route": getattr(route, "path", scope["path"]),
+                        "status": status_holder["status"],
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "request_id": request_id,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            request_context.current.reset(token)
+
+    @staticmethod
+    async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = problem_response(
+            413, "payload_too_large",
+            detail_en=f"The request body exceeds {limit} bytes",
+            detail_zh=f"请求体超过 {limit} 字节上限",
+            instance=scope["path"],
+        )
+        await response(scope, receive, send)
+
+

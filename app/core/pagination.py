@@ -1,0 +1,138 @@
+"""Keyset pagination with whitelisted sorting and ``id`` as the tiebreaker."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.sql.sqltypes import Date, DateTime, Integer, Numeric, Uuid
+
+from app.core.cursors import decode_cursor, encode_cursor
+from app.core.errors import Unprocessable
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` (or `changed_since` in sync mode) to get the next page; "
+        "null when there is no more"
+    )
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str
+    expr: ColumnElement[Any]
+    descending: bool
+
+
+def parse_sort(
+    sort: str | None,
+    allowed: Mapping[str, ColumnElement[Any]],
+    default: str,
+    id_column: ColumnElement[Any],
+) -> list[SortKey]:
+    """``sort=-deadline,created_at`` against a whitelist; ``id`` is always the last key."""
+    keys: list[SortKey] = []
+    for raw in (sort or default).split(","):
+        token = raw.strip()
+        if not token:
+            continue
+        descending = token.startswith("-")
+        name = token.lstrip("-+")
+        if name not in allowed:
+            raise Unprocessable.field(
+                ["query", "sort"],
+                f"Cannot sort by '{name}'; allowed: {', '.join(sorted(allowed))}",
+                "sort_not_allowed",
+                f"不支持按“{name}”排序",
+                code="sort_not_allowed",
+            )
+        if any(k.name == name for k in keys):
+            continue
+        keys.append(SortKey(name, allowed[name], descending))
+    if not any(k.name == "id" for k in keys):
+        last_desc = keys[-1].descending if keys else False
+        keys.append(SortKey("id", id_column, last_desc))
+    return keys
+
+
+def _coerce(expr: ColumnElement[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    column_type = expr.type
+    if isinstance(column_type, DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(column_type, Date):
+        return date.fromisoformat(value)
+    if isinstance(column_type, Uuid):
+        return uuid.UUID(value)
+    if isinstance(column_type, Numeric) and not isinstance(column_type, Integer):
+        return Decimal(value)
+    if isinstance(column_type, Integer):
+        return int(value)
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date | uuid.UUID | Decimal):
+        return value.isoformat() if isinstance(value, datetime | date) else str(value)
+    return value
+
+
+def _sort_value(row: Mapping[str, Any], name: str) -> Any:
+    """A repository may select ``expr.label("_sort_<name>")`` for computed sort keys."""
+    return row["_sort_" + name] if "_sort_" + name in row else row[name]
+
+
+class Paginator:
+    """Applies order, keyset position and limit to a select, and makes the next cursor."""
+
+    def __init__(self, secret: str, resource: str, keys: Sequence[SortKey],
+                 query_fingerprint: str = "") -> None:
+        self.secret = secret
+        self.keys = list(keys)
+        signature = resource + "|" + ",".join(
+            ("-" if k.descending else "") + k.name for k in self.keys) + "|" + query_fingerprint
+        self.kind = "page:" + hashlib.sha256(signature.encode()).hexdigest()[:16]
+
+    def apply(self, stmt: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
+        stmt = stmt.order_by(*[k.expr.desc() if k.descending else k.expr.asc()
+                               for k in self.keys])
+        if cursor:
+            data = decode_cursor(self.secret, self.kind, cursor)
+            values = data.get("v")
+            if not isinstance(values, list) or len(values) != len(self.keys):
+                decode_cursor(self.secret, "", "")  # raises invalid_cursor
+                raise AssertionError  # pragma: no cover
+            try:
+                typed = [_coerce(k.expr, v) for k, v in zip(self.keys, values, strict=True)]
+            except (ValueError, TypeError):
+                decode_cursor(self.secret, "", "")
+                raise
+            stmt = stmt.where(self._after(typed))
+        return stmt.limit(limit + 1)
+
+    def _after(self, values: list[Any]) -> ColumnElement[bool]:
+        clauses = []
+        for i, key in enumerate(self.keys):
+            equal = [self.keys[j].expr == values[j] for j in range(i)]
+            beyond = key.expr < values[i] if key.descending else key.expr > values[i]
+            clauses.append(and_(*equal, beyond))
+        return or_(*clauses)
+
+    def next_cursor(self, rows: Sequence[Mapping[str, Any]], limit: int) -> str | None:
+        if len(rows) <= limit:
+            return None
+        last = rows[limit - 1]
+        values = [_json_value(_sort_value(last, k.name)) for k in self.keys]
+        return encode_cursor(self.secret, self.kind, {"v": values})

@@ -1,0 +1,17 @@
+"""Per-request context (request id, language, client) available to every layer."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str = "-"
+    language: str = "zh-CN"
+    client_address: str | None = None
+    user_agent: str | None = None
+
+
+current: ContextVar[RequestContext] = ContextVar("anjian_request", default=RequestContext())

@@ -1,0 +1,72 @@
+"""Enterprise queries, always starting from the caller's scope."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import array
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal
+from app.auth.scope import region_subtree, unit_scope
+from app.core.search import substring_match
+from app.models.enterprise import Enterprise
+
+E = Enterprise
+COLUMNS = (
+    E.id, E.uscc, E.name, E.kind, E.region_code, E.address, E.lat, E.lon, E.sectors,
+    E.industry_code, E.legal_representative, E.main_responsible_person, E.safety_manager,
+    E.size, E.risk_grade, E.licences, E.status, E.status_reason, E.status_document_number,
+    E.version, E.created_at, E.updated_at, E.deleted_at, E.sync_xid, E.sync_seq,
+)
+SORTABLE = {"name": E.name, "created_at": E.created_at, "updated_at": E.updated_at, "id": E.id}
+
+
+def scope_predicate(principal: Principal) -> Any:
+    return unit_scope(principal, region=E.region_code, sectors=E.sectors, enterprise_id=E.id)
+
+
+def visible(principal: Principal, *, include_deleted: bool = False) -> Select[Any]:
+    stmt = select(*COLUMNS).where(scope_predicate(principal))
+    return stmt if include_deleted else stmt.where(E.deleted_at.is_(None))
+
+
+def filtered(stmt: Select[Any], *, region: str | None, sectors: list[str], statuses: list[str],
+             risk_grades: list[str], kinds: list[str], q: str | None) -> Select[Any]:
+    if region:
+        stmt = stmt.where(region_subtree(E.region_code, region))
+    if sectors:
+        stmt = stmt.where(E.sectors.overlap(array(sectors)))
+    if statuses:
+        stmt = stmt.where(E.status.in_(statuses))
+    if risk_grades:
+        stmt = stmt.where(E.risk_grade.in_(risk_grades))
+    if kinds:
+        stmt = stmt.where(E.kind.in_(kinds))
+    if q:
+        stmt = stmt.where(substring_match(E.name_ngrams, [E.name], q))
+    return stmt
+
+
+async def get_row(session: AsyncSession, principal: Principal,
+                  enterprise_id: uuid.UUID) -> dict[str, Any] | None:
+    row = (await session.execute(visible(principal).where(E.id == enterprise_id))).mappings().first()
+    return dict(row) if row else None
+
+
+async def get_for_update(session: AsyncSession, principal: Principal,
+                         enterprise_id: uuid.UUID) -> Enterprise | None:
+    stmt = (select(E).where(E.id == enterprise_id, E.deleted_at.is_(None),
+                            scope_predicate(principal)).with_for_update())
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_any(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise | None:
+    return await session.get(E, enterprise_id)
+
+
+async def live_uscc_taken(session: AsyncSession, uscc: str) -> bool:
+    stmt = select(E.id).where(E.uscc == uscc, E.deleted_at.is_(None))
+    return (await session.execute(stmt)).first() is not None

@@ -1,0 +1,98 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from app.api import api_router
+from app.auth.tokens import TokenVerifier
+from app.config import Settings, get_settings
+from app.core.idempotency import IdempotencyMiddleware
+from app.core.middleware import RequestContextMiddleware
+from app.core.problems import install_integrity_handler, install_problem_handlers
+from app.db import create_engine, create_sessionmaker
+from app.system.router import router as system_router
+
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
+DESCRIPTION = """
+Anjian (安监) is the system of record for work-safety supervision (安全生产监管): hazards
+(事故隐患), responsibility assignments (责任落实) and inspection visits (检查), with the
+enterprises, regions, departments, people, evidence, events and statistics around them.
+
+Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.
+Every POST accepts `Idempotency-Key`; every resource carries `version` (ETag / If-Match).
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(message)s")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Anjian 安监 API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=_operation_id,
+        separate_input_output_schemas=True,
+    )
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(settings)
+    install_problem_handlers(app)
+    install_integrity_handler(app)
+    app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours,
+                       lock_seconds=settings.idempotency_lock_seconds)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_attachment_bytes)
+
+    app.include_router(system_router)
+    app.include_router(api_router)
+    _install_docs(app)
+    return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI and ReDoc with their assets served locally (air-gapped networks)."""
+    app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="Anjian API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json", title="Anjian API",
+            redoc_js_url="/docs-assets/redoc.standalone.js",
+            redoc_favicon_url="/docs-assets/favicon.png", with_google_fonts=False,
+        )

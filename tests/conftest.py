@@ -1,0 +1,153 @@
+"""Suite fixtures: one throwaway database per worker, migrated; a rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from alembic import command
+from alembic.config import Config
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+
+from app.auth.tokens import mint_dev_token
+from app.config import Settings
+from app.main import create_app
+from app.reference.loader import load_regions
+from app.reference.seed import load_reference_data
+from tests import pg
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_SECRET = "test-secret-for-hs256-development-tokens-only"
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["skip_logging"] = True
+    return config
+
+
+async def create_database(server: str, name: str) -> str:
+    conn = await asyncpg.connect(_asyncpg_dsn(server))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return pg.with_database(server, name)
+
+
+async def drop_database(server: str, name: str) -> None:
+    conn = await asyncpg.connect(_asyncpg_dsn(server))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    return pg.server_url()
+
+
+@pytest.fixture(scope="session")
+def worker_id_str(request: pytest.FixtureRequest) -> str:
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    return f"{worker}_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str, worker_id_str: str) -> AsyncIterator[str]:
+    name = f"anjian_test_{worker_id_str}"
+    url = await create_database(server_url, name)
+    settings = Settings(database_url=url)
+    import asyncio  # noqa: PLC0415
+
+    await asyncio.to_thread(command.upgrade, alembic_config(settings.database_url), "head")
+    engine = create_async_engine(settings.database_url)
+    async with engine.begin() as conn:
+        await load_regions(conn)
+        await load_reference_data(conn)
+    await engine.dispose()
+    yield settings.database_url
+    await drop_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, environment="test", dev_jwt_secret=DEV_SECRET,
+        cursor_secret="test-cursor-secret-0123456789abcdef", max_body_bytes=64 * 1024,
+        max_attachment_bytes=512 * 1024, attachment_dir=Path("/tmp/anjian-test-attachments"),
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(settings.database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The test's connection, inside a transaction rolled back at the end."""
+    async with engine.connect() as conn:
+        trans = await conn.begin()
+        yield conn
+        if trans.is_active:
+            await trans.rollback()
+
+
+@pytest.fixture
+def app(settings: Settings, connection: AsyncConnection) -> Any:
+    application = create_app(settings)
+    application.state.sessionmaker = async_sessionmaker(
+        bind=connection, expire_on_commit=False, autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
+    return application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test",
+                           headers={"Accept-Language": "en"}) as http:
+        yield http
+
+
+@pytest.fixture
+def token(settings: Settings) -> Callable[..., dict[str, str]]:
+    """``token("admin")`` or ``token("department_official", region_code=…, department_id=…)``."""
+
+    def make(role: str, *, sub: str | None = None, **claims: Any) -> dict[str, str]:
+        body = {"sub": sub or f"test-{role}-{uuid.uuid4().hex[:8]}", "role": role,
+                **{k: str(v) for k, v in claims.items() if v is not None}}
+        return {"Authorization": f"Bearer {mint_dev_token(settings, body)}"}
+
+    return make
+
+
+@pytest.fixture
+def admin(token: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return token("admin", sub="test-admin")
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    from app.core import clock  # noqa: PLC0415
+    from datetime import timedelta  # noqa: PLC0415
+
+    yield
+    clock.set_offset(timedelta(0))
