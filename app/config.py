@@ -46,9 +46,22 @@ class Settings(BaseSettings):
         default=None, description="HS256 secret for development tokens; never in production"
     )
 
+    # --- identity settings (people, api keys, audit) ---
+
+    # --- hazards settings ---
+    major_acceptance_review_days: int = Field(default=10, ge=1)
+
+    # --- visits settings ---
     visit_checkin_radius_m: float = Field(default=500.0, ge=1)
     lookback_after_days: int = Field(default=30, ge=1)
-    major_acceptance_review_days: int = Field(default=10, ge=1)
+
+    # --- responsibility settings ---
+
+    # --- events, webhooks and worker settings ---
+
+    # --- statistics, exports and imports settings ---
+
+    # --- public reports settings ---
 
     @field_validator("database_url")
     @classmethod

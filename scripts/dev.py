@@ -34,12 +34,12 @@ PYTHON = sys.executable  # the interpreter of .venv when started by `make run`
 STOP_TIMEOUT = 15.0
 
 
-class Stop(Exception):
+class StopRequestedError(Exception):
     """Ctrl-C or SIGTERM."""
 
 
 def _on_signal(signum: int, frame: types.FrameType | None) -> None:
-    raise Stop(signal.Signals(signum).name)
+    raise StopRequestedError(signal.Signals(signum).name)
 
 
 def say(message: str) -> None:
@@ -58,18 +58,20 @@ class Embedded:
         if not self.started_here:
             say("embedded PostgreSQL was already running before this run: left running")
             return
-        import pgserver
+        from pgserver._commands import POSTGRES_BIN_PATH
 
         say("stopping embedded PostgreSQL")
+        pg_ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(PG_DIR), "-w", "-m", "fast", "stop"]
         try:
-            pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PG_DIR, user=self.system_user,
-                            timeout=60)
+            subprocess.run(  # noqa: S603
+                pg_ctl, user=self.system_user, timeout=60, check=True, stdout=subprocess.DEVNULL
+            )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             say(f"pg_ctl stop failed ({exc}); see {PG_DIR / 'log'}")
 
 
 async def _ensure_database(host: str, port: int) -> None:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     conn = await asyncpg.connect(host=host, port=port, user="postgres", database="postgres")
     try:
@@ -87,17 +89,19 @@ def start_embedded() -> Embedded:
     uvicorn and this script but not PostgreSQL, which is stopped last, explicitly.
     """
     try:
-        import pgserver
+        from pgserver.postgres_server import get_server
         from pgserver.utils import PostmasterInfo
     except ImportError:
-        sys.exit("DATABASE_URL is not set and pgserver is not installed: run `make venv` "
-                 "(pgserver is in the dev group) or set DATABASE_URL")
+        sys.exit(
+            "DATABASE_URL is not set and pgserver is not installed: run `make venv` "
+            "(pgserver is in the dev group) or set DATABASE_URL"
+        )
 
     DATA_DIR.mkdir(exist_ok=True)
     before = PostmasterInfo.read_from_pgdata(PG_DIR) if PG_DIR.exists() else None
     already_running = before is not None and before.is_running()
     say(f"{'attaching to' if already_running else 'starting'} embedded PostgreSQL in {PG_DIR}")
-    server = pgserver.get_server(PG_DIR, cleanup_mode=None)
+    server = get_server(PG_DIR, cleanup_mode=None)
     info = server.get_postmaster_info()
     if info.socket_dir is not None:  # unix socket only, no TCP port (the normal case)
         host, port = str(info.socket_dir), info.port or 5432
@@ -161,11 +165,13 @@ def spawn(*args: str) -> subprocess.Popen[bytes]:
     # Own session: the terminal's Ctrl-C reaches only this script, which stops the children in
     # order (a second SIGINT would make uvicorn skip its graceful shutdown).
     return subprocess.Popen(  # noqa: S603
-        [PYTHON, *args], cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True)
+        [PYTHON, *args], cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def has_worker() -> bool:
-    return (ROOT / "app" / "worker" / "__init__.py").exists() or (ROOT / "app" / "worker.py").exists()
+    app_dir = ROOT / "app"
+    return (app_dir / "worker" / "__init__.py").exists() or (app_dir / "worker.py").exists()
 
 
 def main() -> int:
@@ -200,8 +206,16 @@ def main() -> int:
         if has_worker():
             say("starting the worker: python -m app.worker")
             worker = spawn("-m", "app.worker")
-        uvicorn_args = ["-m", "uvicorn", "app.main:create_app", "--factory",
-                        "--host", args.host, "--port", str(args.port)]
+        uvicorn_args = [
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+        ]
         if args.reload:
             uvicorn_args += ["--reload", "--reload-dir", "app"]
         api = spawn(*uvicorn_args)
@@ -214,10 +228,14 @@ def main() -> int:
             print("\n  Administrator token (12 h):\n")
             print(f"    export TOKEN={token}")
             print(f'    curl -H "Authorization: Bearer $TOKEN" {base}/api/v1/regions')
-            print("\n  More tokens:  .venv/bin/python -m app.cli token --role inspector "
-                  "--region 330106")
-            print("  (roles: admin, committee_office, department_official, town_official, "
-                  "inspector, enterprise_user, expert, system)")
+            print(
+                "\n  More tokens:  .venv/bin/python -m app.cli token --role inspector "
+                "--region 330106"
+            )
+            print(
+                "  (roles: admin, committee_office, department_official, town_official, "
+                "inspector, enterprise_user, expert, system)"
+            )
         else:
             print("\n  No development token: ANJIAN_DEV_JWT_SECRET is not set.")
         print("\n  Ctrl-C stops everything.\n", flush=True)
@@ -232,7 +250,7 @@ def main() -> int:
                 say(f"the worker exited with status {worker.returncode}; the API keeps running")
                 worker = None
             time.sleep(0.5)
-    except Stop as stop:
+    except StopRequestedError as stop:
         say(f"{stop}: shutting down")
     except SystemExit as exc:
         exit_code = exc.code if isinstance(exc.code, int) else 1

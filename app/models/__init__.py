@@ -1,6 +1,33 @@
 """Every ORM model, imported so metadata (and Alembic) sees all tables."""
 
-from app.models import audit, core, enterprise, identity, reference
+from app.models import (
+    attachment,
+    audit,
+    core,
+    enterprise,
+    hazard,
+    identity,
+    public_report,
+    reference,
+    responsibility,
+    statistics,
+    visit,
+    webhook,
+)
 from app.models.base import Base
 
-__all__ = ["Base", "audit", "core", "enterprise", "identity", "reference"]
+__all__ = [
+    "Base",
+    "attachment",
+    "audit",
+    "core",
+    "enterprise",
+    "hazard",
+    "identity",
+    "public_report",
+    "reference",
+    "responsibility",
+    "statistics",
+    "visit",
+    "webhook",
+]

@@ -1,0 +1,7 @@
+"""audit over HTTP (routes added by the audit work)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

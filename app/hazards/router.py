@@ -1,0 +1,7 @@
+"""hazards over HTTP (routes added by the hazards work)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,3 @@
+"""attachment tables (filled in by the attachment work)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""hazard tables (filled in by the hazard work)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""statistics tables (filled in by the statistics work)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""webhook tables (filled in by the webhook work)."""
+
+from __future__ import annotations
