@@ -1,9 +1,17 @@
-"""Criteria catalogue seed (filled in by the criteria work)."""
+"""Seed the criteria catalogue from data/criteria/catalogue.json (idempotent)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.criteria.schemas import CatalogueImport
+from app.criteria.service import load_catalogue
 
-async def load_criteria(conn: AsyncConnection) -> None:
-    return None
+CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "criteria" / "catalogue.json"
+
+
+async def load_criteria(conn: AsyncConnection, path: Path = CATALOGUE) -> None:
+    await load_catalogue(conn, CatalogueImport.model_validate(json.loads(path.read_text())))

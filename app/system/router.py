@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, problem_response
 from app.system import service
 
 router = APIRouter(tags=["system"])
@@ -22,10 +23,12 @@ async def get_health() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+@router.get("/readyz", response_model=Health, responses={
+    503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "Not ready"}})
 async def get_readiness(request: Request) -> Health | JSONResponse:
     """The database answers and its schema is at the migration head."""
     ok, detail = await service.readiness(request.app.state.sessionmaker)
     if ok:
         return Health(status="ok")
-    return JSONResponse({"status": "unavailable", "detail": detail}, status_code=503)
+    return problem_response(503, "not_ready", detail_en=detail, detail_zh=detail,
+                            instance="/readyz")
