@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     )
 
     # --- identity settings (people, api keys, audit) ---
+    api_key_touch_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="last_used_at of an API key is rewritten at most this often (0: every call)",
+    )
+    audit_page_limit_max: int = Field(default=500, ge=1, description="Largest audit-events page")
 
     # --- hazards settings ---
     major_acceptance_review_days: int = Field(default=10, ge=1)
@@ -56,12 +62,95 @@ class Settings(BaseSettings):
     lookback_after_days: int = Field(default=30, ge=1)
 
     # --- responsibility settings ---
+    # Gap report: assignments ending within this many days are "expiring".
+    responsibility_expiring_within_days: int = Field(default=30, ge=1)
+    # Required visit frequency (days between visits) filled in when an assignment of the kind
+    # gives none; stored on the assignment, so a later change does not rewrite history.
+    # Hazchem major-hazard-source roles: main and technical at least quarterly, operations weekly.
+    responsibility_default_visit_days: dict[str, int] = {
+        "hazchem_main_responsible": 90,
+        "hazchem_technical_lead": 90,
+        "hazchem_operations_lead": 7,
+        "leader_liaison": 90,
+    }
+    # Rows per gap kind in GET /responsibility-gaps.
+    responsibility_gap_limit: int = Field(default=200, ge=1, le=5000)
 
     # --- events, webhooks and worker settings ---
+    event_retention_days: int = Field(default=90, ge=1, description="Feed cursor lifetime")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_claim_seconds: int = Field(
+        default=60, ge=5, description="A worker's claim on a delivery expires after this"
+    )
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_retry_max_interval_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_max_attempts: int = Field(
+        default=14, ge=1, le=50, description="14 attempts with the defaults span > 24 h"
+    )
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="CIDRs allowed as targets although private/loopback/link-local "
+        "(e.g. 10.0.0.0/8 for a government intranet receiver)",
+    )
+    webhook_secret_rotation_hours: int = Field(
+        default=24, ge=0, description="Old secrets keep signing this long"
+    )
+    webhook_batch_size: int = Field(default=50, ge=1, le=1000)
+    webhook_concurrency: int = Field(default=8, ge=1, le=100)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    clock_job_interval_seconds: int = Field(default=300, ge=1)
+    clock_reminder_working_days: int = Field(default=3, ge=0, le=60)
+    clock_escalation_steps: list[
+        tuple[int, Literal["supervising_department", "territorial_official", "listing_suggestion"]]
+    ] = Field(
+        default=[
+            (0, "supervising_department"),
+            (7, "territorial_official"),
+            (30, "listing_suggestion"),
+        ],
+        description="(days after the deadline, target) pairs of the overdue escalation ladder",
+    )
+    clock_reconfirm_days: int = Field(default=90, ge=1)
 
     # --- statistics, exports and imports settings ---
+    export_batch_rows: int = Field(
+        default=2000, ge=10, le=50_000, description="Rows per keyset batch of a streamed export"
+    )
+    export_tmp_dir: Path | None = Field(
+        default=None, description="Where XLSX exports are built (temp dir)"
+    )
+    import_max_rows: int = Field(default=200_000, ge=1, description="Rows one import may hold")
+    import_inline_max_rows: int = Field(
+        default=500,
+        ge=0,
+        description="Imports up to this many rows run inside the request; "
+        "larger ones are queued for the worker",
+    )
+    import_batch_rows: int = Field(default=500, ge=1, description="Rows per committed batch")
+    import_lease_seconds: int = Field(
+        default=300, ge=10, description="A running job not heard from is reclaimed"
+    )
 
     # --- public reports settings ---
+    # Reporter identity key: base64 of 32 random bytes (AES-256-GCM). The default is for
+    # development only: app.public_reports refuses it at startup when environment=production.
+    public_report_key: str = Field(
+        default="ZGV2LW9ubHktcHVibGljLXJlcG9ydC1rZXktMzJieXQ=",
+        description="base64 of 32 bytes; encrypts reporter identities (举报人信息)",
+    )
+    public_report_close_days: int = Field(default=60, ge=1)
+    public_report_extension_days: int = Field(default=30, ge=1)
+    public_report_reply_days: int = Field(default=10, ge=1)
+    public_report_duplicate_radius_m: float = Field(default=200.0, ge=0)
+    public_report_duplicate_days: int = Field(default=30, ge=0)
+    public_report_reward_percent: float = Field(default=15.0, gt=0, le=100)
+    public_report_reward_min: int = Field(default=3000, ge=0)
+    public_report_reward_max: int = Field(default=300000, ge=0)
+    public_report_rate_window_seconds: int = Field(default=3600, ge=1)
+    public_report_intake_per_window: int = Field(default=10, ge=1)
+    public_report_receipt_per_window: int = Field(default=60, ge=1)
+    public_report_max_content_chars: int = Field(default=5000, ge=100)
+    public_report_max_photos: int = Field(default=9, ge=0)
 
     @field_validator("database_url")
     @classmethod

@@ -65,10 +65,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     install_integrity_handler(app)
-    app.add_middleware(IdempotencyMiddleware, ttl_hours=settings.idempotency_ttl_hours,
-                       lock_seconds=settings.idempotency_lock_seconds)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
-                       max_upload_bytes=settings.max_attachment_bytes)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        ttl_hours=settings.idempotency_ttl_hours,
+        lock_seconds=settings.idempotency_lock_seconds,
+    )
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_attachment_bytes,
+    )
 
     app.include_router(system_router)
     app.include_router(api_router)
@@ -83,7 +89,8 @@ def _install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url="/openapi.json", title="Anjian API",
+            openapi_url="/openapi.json",
+            title="Anjian API",
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
             swagger_css_url="/docs-assets/swagger-ui.css",
             swagger_favicon_url="/docs-assets/favicon.png",
@@ -92,7 +99,9 @@ def _install_docs(app: FastAPI) -> None:
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
         return get_redoc_html(
-            openapi_url="/openapi.json", title="Anjian API",
+            openapi_url="/openapi.json",
+            title="Anjian API",
             redoc_js_url="/docs-assets/redoc.standalone.js",
-            redoc_favicon_url="/docs-assets/favicon.png", with_google_fonts=False,
+            redoc_favicon_url="/docs-assets/favicon.png",
+            with_google_fonts=False,
         )

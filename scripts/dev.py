@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import types
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -89,8 +90,10 @@ def start_embedded() -> Embedded:
     uvicorn and this script but not PostgreSQL, which is stopped last, explicitly.
     """
     try:
-        from pgserver.postgres_server import get_server
-        from pgserver.utils import PostmasterInfo
+        with warnings.catch_warnings():  # platformdirs: "XDG_RUNTIME_DIR is not set"
+            warnings.simplefilter("ignore")
+            from pgserver.postgres_server import get_server
+            from pgserver.utils import PostmasterInfo
     except ImportError:
         sys.exit(
             "DATABASE_URL is not set and pgserver is not installed: run `make venv` "

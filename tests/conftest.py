@@ -1,4 +1,4 @@
-"""Suite fixtures: one throwaway database per worker, migrated; a rolled-back transaction per test."""
+"""Suite fixtures: a throwaway migrated database per worker; a rollback per test."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from app.auth.tokens import mint_dev_token
 from app.config import Settings
@@ -72,7 +77,7 @@ async def database_url(server_url: str, worker_id_str: str) -> AsyncIterator[str
     name = f"anjian_test_{worker_id_str}"
     url = await create_database(server_url, name)
     settings = Settings(database_url=url)
-    import asyncio  # noqa: PLC0415
+    import asyncio
 
     await asyncio.to_thread(command.upgrade, alembic_config(settings.database_url), "head")
     engine = create_async_engine(settings.database_url)
@@ -87,9 +92,13 @@ async def database_url(server_url: str, worker_id_str: str) -> AsyncIterator[str
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return Settings(
-        database_url=database_url, environment="test", dev_jwt_secret=DEV_SECRET,
-        cursor_secret="test-cursor-secret-0123456789abcdef", max_body_bytes=64 * 1024,
-        max_attachment_bytes=512 * 1024, attachment_dir=Path("/tmp/anjian-test-attachments"),
+        database_url=database_url,
+        environment="test",
+        dev_jwt_secret=DEV_SECRET,
+        cursor_secret="test-cursor-secret-0123456789abcdef",
+        max_body_bytes=64 * 1024,
+        max_attachment_bytes=512 * 1024,
+        attachment_dir=Path("/tmp/anjian-test-attachments"),
     )
 
 
@@ -114,7 +123,9 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 def app(settings: Settings, connection: AsyncConnection) -> Any:
     application = create_app(settings)
     application.state.sessionmaker = async_sessionmaker(
-        bind=connection, expire_on_commit=False, autoflush=False,
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
         join_transaction_mode="create_savepoint",
     )
     return application
@@ -122,8 +133,9 @@ def app(settings: Settings, connection: AsyncConnection) -> Any:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test",
-                           headers={"Accept-Language": "en"}) as http:
+    async with AsyncClient(
+        transport=ASGITransport(app=app), base_url="http://test", headers={"Accept-Language": "en"}
+    ) as http:
         yield http
 
 
@@ -132,8 +144,11 @@ def token(settings: Settings) -> Callable[..., dict[str, str]]:
     """``token("admin")`` or ``token("department_official", region_code=…, department_id=…)``."""
 
     def make(role: str, *, sub: str | None = None, **claims: Any) -> dict[str, str]:
-        body = {"sub": sub or f"test-{role}-{uuid.uuid4().hex[:8]}", "role": role,
-                **{k: str(v) for k, v in claims.items() if v is not None}}
+        body = {
+            "sub": sub or f"test-{role}-{uuid.uuid4().hex[:8]}",
+            "role": role,
+            **{k: str(v) for k, v in claims.items() if v is not None},
+        }
         return {"Authorization": f"Bearer {mint_dev_token(settings, body)}"}
 
     return make
@@ -146,8 +161,9 @@ def admin(token: Callable[..., dict[str, str]]) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def _reset_clock() -> Iterator[None]:
-    from app.core import clock  # noqa: PLC0415
-    from datetime import timedelta  # noqa: PLC0415
+    from datetime import timedelta
+
+    from app.core import clock
 
     yield
     clock.set_offset(timedelta(0))

@@ -20,29 +20,42 @@ _serial = itertools.count(1)
 
 
 def make_uscc(county: str = COUNTY) -> str:
-    body = "91" + county + "".join(random.choice(CHARSET) for _ in range(9))  # noqa: S311
+    body = "91" + county + "".join(random.choice(CHARSET) for _ in range(9))
     return body + check_character(body)
 
 
-async def create_department(client: AsyncClient, headers: dict[str, str], **overrides: Any) -> \
-        dict[str, Any]:
-    body = {"name": f"应急管理局{next(_serial)}", "kind": "department", "region_code": COUNTY,
-            "sectors": ["hazchem", "industry_trade"], **overrides}
+async def create_department(
+    client: AsyncClient, headers: dict[str, str], **overrides: Any
+) -> dict[str, Any]:
+    body = {
+        "name": f"应急管理局{next(_serial)}",
+        "kind": "department",
+        "region_code": COUNTY,
+        "sectors": ["hazchem", "industry_trade"],
+        **overrides,
+    }
     response = await client.post("/api/v1/departments", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-async def create_enterprise(client: AsyncClient, headers: dict[str, str], **overrides: Any) -> \
-        dict[str, Any]:
+async def create_enterprise(
+    client: AsyncClient, headers: dict[str, str], **overrides: Any
+) -> dict[str, Any]:
     region = overrides.get("region_code", TOWN)
     body = {
-        "uscc": make_uscc(region[:6]), "name": f"杭州测试化工有限公司{next(_serial)}",
-        "kind": "enterprise", "region_code": region, "address": "西湖区某路1号",
-        "location": {"lat": 30.259, "lon": 120.13}, "sectors": ["hazchem"],
+        "uscc": make_uscc(region[:6]),
+        "name": f"杭州测试化工有限公司{next(_serial)}",
+        "kind": "enterprise",
+        "region_code": region,
+        "address": "西湖区某路1号",
+        "location": {"lat": 30.259, "lon": 120.13},
+        "sectors": ["hazchem"],
         "main_responsible_person": {"name": "张三", "phone": "13812345678"},
         "safety_manager": {"name": "李四", "phone": "13987654321"},
-        "size": "small", "risk_grade": "yellow", **overrides,
+        "size": "small",
+        "risk_grade": "yellow",
+        **overrides,
     }
     response = await client.post("/api/v1/enterprises", json=body, headers=headers)
     assert response.status_code == 201, response.text

@@ -26,9 +26,11 @@ def server_url() -> str:
         return url
     if _port_open("127.0.0.1", 5432):
         return "postgresql://postgres@127.0.0.1:5432/postgres"
-    import pgserver  # noqa: PLC0415 - only when no server is running
+    import pgserver
 
-    root = Path(os.environ.get("ANJIAN_TEST_PGDATA", Path(tempfile.gettempdir()) / "anjian-test-pg"))
+    root = Path(
+        os.environ.get("ANJIAN_TEST_PGDATA", Path(tempfile.gettempdir()) / "anjian-test-pg")
+    )
     _embedded = pgserver.get_server(str(root), cleanup_mode="stop")
     uri: str = _embedded.get_uri()
     return uri

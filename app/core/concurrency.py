@@ -14,8 +14,11 @@ def parse_if_match(header: str | None) -> int | None:
         return None
     value = value.removeprefix("W/").strip('"')
     if not value.isdigit():
-        raise BadRequest("If-Match must be the ETag of the resource", "If-Match 必须是资源的 ETag",
-                         code="invalid_if_match")
+        raise BadRequest(
+            "If-Match must be the ETag of the resource",
+            "If-Match 必须是资源的 ETag",
+            code="invalid_if_match",
+        )
     return int(value)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.core.plain import plain
 from app.core.errors import Conflict
+from app.core.plain import plain
 
 
 def same_create(existing: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:

@@ -22,4 +22,3 @@ def labelled(name: str, labels: dict[str, tuple[str, str]]) -> Callable[[E], E]:
         return enum_cls
 
     return register
-

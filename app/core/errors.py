@@ -86,8 +86,14 @@ class Unprocessable(AppError):
     status, code = 422, "validation_failed"
 
     @classmethod
-    def field(cls, loc: list[str | int], msg: str, error_type: str, msg_zh: str | None = None,
-              code: str = "validation_failed") -> Unprocessable:
+    def field(
+        cls,
+        loc: list[str | int],
+        msg: str,
+        error_type: str,
+        msg_zh: str | None = None,
+        code: str = "validation_failed",
+    ) -> Unprocessable:
         return cls(
             msg,
             msg_zh,

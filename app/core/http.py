@@ -10,8 +10,9 @@ from app.core.concurrency import etag, parse_if_match
 
 
 def _if_match(
-    if_match: Annotated[str | None, Header(alias="If-Match",
-                                           description="ETag (version) last seen")] = None,
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", description="ETag (version) last seen")
+    ] = None,
 ) -> int | None:
     return parse_if_match(if_match)
 

@@ -45,8 +45,11 @@ class IdempotencyMiddleware:
             return
         if not 1 <= len(key) <= 255:
             await problem_response(
-                400, "invalid_idempotency_key", detail_en="Idempotency-Key must be 1-255 characters",
-                detail_zh="Idempotency-Key 长度须为 1 至 255 个字符", instance=scope["path"],
+                400,
+                "invalid_idempotency_key",
+                detail_en="Idempotency-Key must be 1-255 characters",
+                detail_zh="Idempotency-Key 长度须为 1 至 255 个字符",
+                instance=scope["path"],
             )(scope, receive, send)
             return
 
@@ -84,7 +87,8 @@ class IdempotencyMiddleware:
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
                 captured["headers"] = [
-                    [k.decode("latin-1"), v.decode("latin-1")] for k, v in message["headers"]
+                    [k.decode("latin-1"), v.decode("latin-1")]
+                    for k, v in message["headers"]
                     if k.decode("latin-1").lower() in _REPLAYED_HEADERS
                 ]
             elif message["type"] == "http.response.body":
@@ -96,50 +100,67 @@ class IdempotencyMiddleware:
         finally:
             await self._store(sessionmaker, caller, key, captured)
 
-    async def _claim(self, sessionmaker: async_sessionmaker[AsyncSession], caller: str, key: str,
-                     digest: str) -> Any:
+    async def _claim(
+        self, sessionmaker: async_sessionmaker[AsyncSession], caller: str, key: str, digest: str
+    ) -> Any:
         now = utcnow()
         async with sessionmaker() as session, session.begin():
             await session.execute(
                 delete(IdempotencyRecord).where(
-                    IdempotencyRecord.caller == caller, IdempotencyRecord.key == key,
+                    IdempotencyRecord.caller == caller,
+                    IdempotencyRecord.key == key,
                     IdempotencyRecord.expires_at < now,
                 )
             )
             inserted = await session.execute(
                 insert(IdempotencyRecord)
-                .values(caller=caller, key=key, request_hash=digest,
-                        locked_until=now + self.lock, expires_at=now + self.ttl)
+                .values(
+                    caller=caller,
+                    key=key,
+                    request_hash=digest,
+                    locked_until=now + self.lock,
+                    expires_at=now + self.ttl,
+                )
                 .on_conflict_do_nothing()
                 .returning(IdempotencyRecord.key)
             )
             if inserted.first() is not None:
                 return None
-            record = (await session.execute(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.caller == caller, IdempotencyRecord.key == key)
-                .with_for_update()
-            )).scalar_one()
+            record = (
+                await session.execute(
+                    select(IdempotencyRecord)
+                    .where(IdempotencyRecord.caller == caller, IdempotencyRecord.key == key)
+                    .with_for_update()
+                )
+            ).scalar_one()
             if record.request_hash != digest:
                 return problem_response(
-                    422, "idempotency_key_reused",
+                    422,
+                    "idempotency_key_reused",
                     detail_en="This Idempotency-Key was used with a different request",
                     detail_zh="该 Idempotency-Key 已用于另一个不同的请求",
                 )
             if record.response_status is None:
                 if record.locked_until and record.locked_until > now:
                     return problem_response(
-                        409, "idempotency_in_flight",
+                        409,
+                        "idempotency_in_flight",
                         detail_en="A request with this Idempotency-Key is still being processed",
                         detail_zh="使用该 Idempotency-Key 的请求仍在处理中",
                     )
                 record.locked_until = now + self.lock  # abandoned claim: take it over
                 return None
-            return _Replay(record.response_status, record.response_headers or [],
-                           record.response_body or b"")
+            return _Replay(
+                record.response_status, record.response_headers or [], record.response_body or b""
+            )
 
-    async def _store(self, sessionmaker: async_sessionmaker[AsyncSession], caller: str, key: str,
-                     captured: dict[str, Any]) -> None:
+    async def _store(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        caller: str,
+        key: str,
+        captured: dict[str, Any],
+    ) -> None:
         async with sessionmaker() as session, session.begin():
             where = (IdempotencyRecord.caller == caller, IdempotencyRecord.key == key)
             if captured["status"] >= 500:
@@ -147,9 +168,13 @@ class IdempotencyMiddleware:
                 await session.execute(delete(IdempotencyRecord).where(*where))
                 return
             await session.execute(
-                update(IdempotencyRecord).where(*where).values(
-                    response_status=captured["status"], response_headers=captured["headers"],
-                    response_body=b"".join(captured["body"]), locked_until=None,
+                update(IdempotencyRecord)
+                .where(*where)
+                .values(
+                    response_status=captured["status"],
+                    response_headers=captured["headers"],
+                    response_body=b"".join(captured["body"]),
+                    locked_until=None,
                 )
             )
 
@@ -160,8 +185,9 @@ class _Replay:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers]
-        raw += [(b"idempotent-replayed", b"true"), (b"content-length", str(len(self.body)).encode())]
+        raw += [
+            (b"idempotent-replayed", b"true"),
+            (b"content-length", str(len(self.body)).encode()),
+        ]
         await send({"type": "http.response.start", "status": self.status, "headers": raw})
         await send({"type": "http.response.body", "body": self.body})
-
-

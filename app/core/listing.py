@@ -7,23 +7,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.core.errors import Unprocessable
-from app.core.pagination import Paginator, parse_sort
+from app.core.pagination import ColumnLike, Paginator, parse_sort
 from app.core.sync import SyncCursor, apply_changed_since, next_sync_cursor
 
 
 @dataclass(frozen=True)
 class ListSpec:
     resource: str
-    sortable: Mapping[str, ColumnElement[Any]]
+    sortable: Mapping[str, ColumnLike]
     default_sort: str
-    id_column: ColumnElement[Any]
-    xid_column: ColumnElement[int] | None = None
-    seq_column: ColumnElement[int] | None = None
+    id_column: ColumnLike
+    xid_column: ColumnLike | None = None
+    seq_column: ColumnLike | None = None
 
 
 async def run_list(
@@ -42,12 +42,19 @@ async def run_list(
     size = min(limit or settings.page_limit_default, settings.page_limit_max)
     if changed_since is not None:
         if spec.xid_column is None or spec.seq_column is None:
-            raise Unprocessable.field(["query", "changed_since"], "This list has no delta sync",
-                                      "sync_unsupported", "该列表不支持增量同步")
+            raise Unprocessable.field(
+                ["query", "changed_since"],
+                "This list has no delta sync",
+                "sync_unsupported",
+                "该列表不支持增量同步",
+            )
         if cursor or sort:
             raise Unprocessable.field(
-                ["query", "changed_since"], "changed_since cannot be combined with cursor or sort",
-                "sync_exclusive", "changed_since 不能与 cursor 或 sort 同时使用")
+                ["query", "changed_since"],
+                "changed_since cannot be combined with cursor or sort",
+                "sync_exclusive",
+                "changed_since 不能与 cursor 或 sort 同时使用",
+            )
         sync = SyncCursor(settings.cursor_secret, spec.resource, settings.sync_retention_days)
         position = sync.position(changed_since)
         stmt = apply_changed_since(stmt, spec.xid_column, spec.seq_column, position, size)
@@ -57,6 +64,7 @@ async def run_list(
     keys = parse_sort(sort, spec.sortable, spec.default_sort, spec.id_column)
     fingerprint = json.dumps(filters, sort_keys=True, default=str)
     paginator = Paginator(settings.cursor_secret, spec.resource, keys, fingerprint)
-    rows = [dict(r) for r in (await session.execute(paginator.apply(stmt, cursor, size)))
-            .mappings()]
+    rows = [
+        dict(r) for r in (await session.execute(paginator.apply(stmt, cursor, size))).mappings()
+    ]
     return rows[:size], paginator.next_cursor(rows, size)

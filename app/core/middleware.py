@@ -6,7 +6,6 @@ import json
 import logging
 import time
 import uuid
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,8 +47,9 @@ class RequestContextMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         incoming = headers.get("x-request-id", "")
-        request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else str(
-            uuid.uuid4())
+        request_id = (
+            incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else str(uuid.uuid4())
+        )
         client = scope.get("client")
         ctx = request_context.RequestContext(
             request_id=request_id,
@@ -61,8 +61,11 @@ class RequestContextMiddleware:
         token = request_context.current.set(ctx)
         started = time.perf_counter()
         status_holder = {"status": 500}
-        limit = (self.max_upload_bytes if headers.get("content-type", "").startswith("multipart/")
-                 else self.max_body_bytes)
+        limit = (
+            self.max_upload_bytes
+            if headers.get("content-type", "").startswith("multipart/")
+            else self.max_body_bytes
+        )
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -111,11 +114,10 @@ class RequestContextMiddleware:
     @staticmethod
     async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(
-            413, "payload_too_large",
+            413,
+            "payload_too_large",
             detail_en=f"The request body exceeds {limit} bytes",
             detail_zh=f"请求体超过 {limit} 字节上限",
             instance=scope["path"],
         )
         await response(scope, receive, send)
-
-

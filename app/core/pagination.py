@@ -12,12 +12,16 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.sqltypes import Date, DateTime, Integer, Numeric, Uuid
 
 from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import Unprocessable
 
 T = TypeVar("T")
+
+# A mapped attribute (Model.column) or any SQL expression.
+ColumnLike = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 class Page(BaseModel, Generic[T]):
@@ -31,15 +35,15 @@ class Page(BaseModel, Generic[T]):
 @dataclass(frozen=True)
 class SortKey:
     name: str
-    expr: ColumnElement[Any]
+    expr: ColumnLike
     descending: bool
 
 
 def parse_sort(
     sort: str | None,
-    allowed: Mapping[str, ColumnElement[Any]],
+    allowed: Mapping[str, ColumnLike],
     default: str,
-    id_column: ColumnElement[Any],
+    id_column: ColumnLike,
 ) -> list[SortKey]:
     """``sort=-deadline,created_at`` against a whitelist; ``id`` is always the last key."""
     keys: list[SortKey] = []
@@ -66,7 +70,7 @@ def parse_sort(
     return keys
 
 
-def _coerce(expr: ColumnElement[Any], value: Any) -> Any:
+def _coerce(expr: ColumnLike, value: Any) -> Any:
     if value is None:
         return None
     column_type = expr.type
@@ -97,17 +101,22 @@ def _sort_value(row: Mapping[str, Any], name: str) -> Any:
 class Paginator:
     """Applies order, keyset position and limit to a select, and makes the next cursor."""
 
-    def __init__(self, secret: str, resource: str, keys: Sequence[SortKey],
-                 query_fingerprint: str = "") -> None:
+    def __init__(
+        self, secret: str, resource: str, keys: Sequence[SortKey], query_fingerprint: str = ""
+    ) -> None:
         self.secret = secret
         self.keys = list(keys)
-        signature = resource + "|" + ",".join(
-            ("-" if k.descending else "") + k.name for k in self.keys) + "|" + query_fingerprint
+        signature = (
+            resource
+            + "|"
+            + ",".join(("-" if k.descending else "") + k.name for k in self.keys)
+            + "|"
+            + query_fingerprint
+        )
         self.kind = "page:" + hashlib.sha256(signature.encode()).hexdigest()[:16]
 
     def apply(self, stmt: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
-        stmt = stmt.order_by(*[k.expr.desc() if k.descending else k.expr.asc()
-                               for k in self.keys])
+        stmt = stmt.order_by(*[k.expr.desc() if k.descending else k.expr.asc() for k in self.keys])
         if cursor:
             data = decode_cursor(self.secret, self.kind, cursor)
             values = data.get("v")

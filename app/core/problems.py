@@ -99,16 +99,26 @@ def problem_response(
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
-        out.append({"loc": list(err.get("loc", ())), "msg": err.get("msg", ""),
-                    "type": err.get("type", "value_error")})
+        out.append(
+            {
+                "loc": list(err.get("loc", ())),
+                "msg": err.get("msg", ""),
+                "type": err.get("type", "value_error"),
+            }
+        )
     return out
 
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return problem_response(
-        exc.status, exc.code, detail_en=exc.detail_en, detail_zh=exc.detail_zh,
-        errors=exc.errors, instance=request.url.path, headers=exc.headers,
+        exc.status,
+        exc.code,
+        detail_en=exc.detail_en,
+        detail_zh=exc.detail_zh,
+        errors=exc.errors,
+        instance=request.url.path,
+        headers=exc.headers,
     )
 
 
@@ -116,12 +126,20 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _validation_errors(exc)
     if any(e["type"] in ("json_invalid",) for e in errors):
-        return problem_response(400, "malformed_json", detail_en="The request body is not valid JSON",
-                                detail_zh="请求体不是合法的 JSON", instance=request.url.path)
+        return problem_response(
+            400,
+            "malformed_json",
+            detail_en="The request body is not valid JSON",
+            detail_zh="请求体不是合法的 JSON",
+            instance=request.url.path,
+        )
     return problem_response(
-        422, "validation_failed",
-        detail_en="The request has invalid fields", detail_zh="请求中有字段未通过校验",
-        errors=errors, instance=request.url.path,
+        422,
+        "validation_failed",
+        detail_en="The request has invalid fields",
+        detail_zh="请求中有字段未通过校验",
+        errors=errors,
+        instance=request.url.path,
     )
 
 
@@ -134,16 +152,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     }
     en, zh = details.get(exc.status_code, (str(exc.detail), str(exc.detail)))
     return problem_response(
-        exc.status_code, codes.get(exc.status_code, "http_error"), detail_en=en, detail_zh=zh,
-        instance=request.url.path, headers=dict(exc.headers or {}),
+        exc.status_code,
+        codes.get(exc.status_code, "http_error"),
+        detail_en=en,
+        detail_zh=zh,
+        instance=request.url.path,
+        headers=dict(exc.headers or {}),
     )
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"path": request.url.path})
-    return problem_response(500, "internal_error", detail_en="An unexpected error occurred; quote "
-                            "the request id when reporting it", detail_zh="发生意外错误，请凭请求编号反馈",
-                            instance=request.url.path)
+    return problem_response(
+        500,
+        "internal_error",
+        detail_en="An unexpected error occurred; quote the request id when reporting it",
+        detail_zh="发生意外错误，请凭请求编号反馈",
+        instance=request.url.path,
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -154,7 +180,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": TITLES[status][0]}
+    status: {
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+        "description": TITLES[status][0],
+    }
     for status in (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 410)
 }
 
@@ -174,26 +204,35 @@ def register_constraint(name: str, status: int, code: str, en: str, zh: str) -> 
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
-    from sqlalchemy.exc import IntegrityError  # noqa: PLC0415 - only needed here
+    from sqlalchemy.exc import IntegrityError
 
     assert isinstance(exc, IntegrityError)
     constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None) or getattr(
-        exc.orig, "constraint_name", None)
+        exc.orig, "constraint_name", None
+    )
     if constraint in CONSTRAINT_ERRORS:
         status, code, en, zh = CONSTRAINT_ERRORS[constraint]
-        return problem_response(status, code, detail_en=en, detail_zh=zh,
-                                instance=request.url.path)
+        return problem_response(status, code, detail_en=en, detail_zh=zh, instance=request.url.path)
     sqlstate = getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None)
     if sqlstate == "23503":
-        return problem_response(422, "reference_not_found",
-                                detail_en="A referenced record does not exist",
-                                detail_zh="引用的记录不存在", instance=request.url.path)
+        return problem_response(
+            422,
+            "reference_not_found",
+            detail_en="A referenced record does not exist",
+            detail_zh="引用的记录不存在",
+            instance=request.url.path,
+        )
     log.warning("unmapped integrity error on %s: %s", constraint, exc.orig)
-    return problem_response(409, "conflict", detail_en="The change conflicts with existing data",
-                            detail_zh="该修改与现有数据冲突", instance=request.url.path)
+    return problem_response(
+        409,
+        "conflict",
+        detail_en="The change conflicts with existing data",
+        detail_zh="该修改与现有数据冲突",
+        instance=request.url.path,
+    )
 
 
 def install_integrity_handler(app: FastAPI) -> None:
-    from sqlalchemy.exc import IntegrityError  # noqa: PLC0415
+    from sqlalchemy.exc import IntegrityError
 
     app.add_exception_handler(IntegrityError, _integrity_error)

@@ -14,4 +14,8 @@ class RequestContext:
     user_agent: str | None = None
 
 
-current: ContextVar[RequestContext] = ContextVar("anjian_request", default=RequestContext())
+# RequestContext is frozen, so one shared default is safe.
+current: ContextVar[RequestContext] = ContextVar(
+    "anjian_request",
+    default=RequestContext(),  # noqa: B039
+)

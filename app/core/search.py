@@ -17,7 +17,7 @@ def query_grams(term: str) -> list[str]:
     value = term.lower()
     if len(value) == 1:
         return [value]
-    return sorted({value[i:i + 2] for i in range(len(value) - 1)})
+    return sorted({value[i : i + 2] for i in range(len(value) - 1)})
 
 
 def _like_pattern(term: str) -> str:

@@ -20,8 +20,10 @@ from app.core.errors import Gone
 SYNC_FROM_START = "0"
 _MAX_SEQ = 2**62
 # A request's own uncommitted writes are visible to it (and to a test's enclosing transaction).
-_OWN_XID = literal_column("coalesce(pg_current_xact_id_if_assigned()::text::bigint, -1)")
-_XMIN = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+_OWN_XID: ColumnElement[int] = literal_column(
+    "coalesce(pg_current_xact_id_if_assigned()::text::bigint, -1)"
+)
+_XMIN: ColumnElement[int] = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 
 
 class SyncCursor:
@@ -49,8 +51,11 @@ class SyncCursor:
 
 
 def apply_changed_since(
-    stmt: Select[Any], xid_col: ColumnElement[int], seq_col: ColumnElement[int],
-    position: tuple[int, int], limit: int,
+    stmt: Select[Any],
+    xid_col: Any,
+    seq_col: Any,
+    position: tuple[int, int],
+    limit: int,
 ) -> Select[Any]:
     return (
         stmt.where(tuple_(xid_col, seq_col) > tuple_(position[0], position[1]))
@@ -61,7 +66,10 @@ def apply_changed_since(
 
 
 async def next_sync_cursor(
-    session: AsyncSession, cursor: SyncCursor, rows: Sequence[Mapping[str, Any]], limit: int,
+    session: AsyncSession,
+    cursor: SyncCursor,
+    rows: Sequence[Mapping[str, Any]],
+    limit: int,
 ) -> str:
     if len(rows) > limit:
         last = rows[limit - 1]

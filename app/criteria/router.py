@@ -22,22 +22,25 @@ router = APIRouter(prefix="/criteria", tags=["criteria"])
 
 
 @router.get("", response_model=ClauseList, responses=problems())
-async def list_criteria(session: SessionDep,
-                        query: Annotated[CriteriaFilter, Query()]) -> ClauseList:
+async def list_criteria(
+    session: SessionDep, query: Annotated[CriteriaFilter, Query()]
+) -> ClauseList:
     """Clauses that make a hazard major, with their standard (filter by sector, standard)."""
     return ClauseList(items=await service.list_clauses(session, query))
 
 
 @router.get("/standards", response_model=StandardList, responses=problems())
 async def list_criteria_standards(
-    session: SessionDep, sector: Annotated[list[Sector], Query()] = [],  # noqa: B006
+    session: SessionDep,
+    sector: Annotated[list[Sector], Query()] = [],  # noqa: B006
 ) -> StandardList:
     """The versioned standards (判定标准): issuing body, document number, effective date."""
     return StandardList(items=await service.list_standards(session, [s.value for s in sector]))
 
 
 @router.post("/import", response_model=ImportResult, responses=problems(403))
-async def import_criteria(data: CatalogueImport, session: SessionDep,
-                          principal: PrincipalDep) -> ImportResult:
+async def import_criteria(
+    data: CatalogueImport, session: SessionDep, principal: PrincipalDep
+) -> ImportResult:
     """Upsert a catalogue (administrator); clauses are never deleted (hazards cite them)."""
     return await service.import_catalogue(session, principal, data)

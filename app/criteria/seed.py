@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -14,4 +15,6 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "criteria" / "catalog
 
 
 async def load_criteria(conn: AsyncConnection, path: Path = CATALOGUE) -> None:
-    await load_catalogue(conn, CatalogueImport.model_validate(json.loads(path.read_text())))
+    await load_catalogue(
+        conn, CatalogueImport.model_validate(json.loads(await asyncio.to_thread(path.read_text)))
+    )

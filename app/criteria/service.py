@@ -26,32 +26,51 @@ async def list_standards(session: AsyncSession, sectors: list[str]) -> list[Stan
 
 
 async def list_clauses(session: AsyncSession, query: CriteriaFilter) -> list[ClauseRead]:
-    rows = await repository.list_clauses(session, list(query.sector), query.standard,
-                                         query.in_force, today_china())
+    rows = await repository.list_clauses(
+        session, list(query.sector), query.standard, query.in_force, today_china()
+    )
     return [ClauseRead.model_validate(r) for r in rows]
 
 
-async def load_catalogue(conn: AsyncConnection | AsyncSession,
-                         catalogue: CatalogueImport) -> ImportResult:
+async def load_catalogue(
+    conn: AsyncConnection | AsyncSession, catalogue: CatalogueImport
+) -> ImportResult:
     codes = {s.code for s in catalogue.standards}
     for i, std in enumerate(catalogue.standards):
         if std.superseded_by and std.superseded_by not in codes:
             raise Unprocessable.field(
                 ["body", "standards", i, "superseded_by"],
-                f"Unknown standard {std.superseded_by} in this import", "unknown_standard",
-                f"本次导入中没有标准 {std.superseded_by}", code="unknown_standard")
+                f"Unknown standard {std.superseded_by} in this import",
+                "unknown_standard",
+                f"本次导入中没有标准 {std.superseded_by}",
+                code="unknown_standard",
+            )
     clauses = 0
     for std in catalogue.standards:
-        standard_id = await repository.upsert_standard(conn, {
-            "id": new_id(), "code": std.code, "sector": std.sector.value, "title": std.title,
-            "issuing_body": std.issuing_body, "document_number": std.document_number,
-            "effective_on": std.effective_on,
-        })
+        standard_id = await repository.upsert_standard(
+            conn,
+            {
+                "id": new_id(),
+                "code": std.code,
+                "sector": std.sector.value,
+                "title": std.title,
+                "issuing_body": std.issuing_body,
+                "document_number": std.document_number,
+                "effective_on": std.effective_on,
+            },
+        )
         for order, clause in enumerate(std.clauses):
-            await repository.upsert_clause(conn, {
-                "id": new_id(), "standard_id": standard_id, "code": clause.code,
-                "text": clause.text, "sector": std.sector.value, "sort_order": order,
-            })
+            await repository.upsert_clause(
+                conn,
+                {
+                    "id": new_id(),
+                    "standard_id": standard_id,
+                    "code": clause.code,
+                    "text": clause.text,
+                    "sector": std.sector.value,
+                    "sort_order": order,
+                },
+            )
             clauses += 1
     for std in catalogue.standards:
         if std.superseded_by:
@@ -59,12 +78,20 @@ async def load_catalogue(conn: AsyncConnection | AsyncSession,
     return ImportResult(standards=len(catalogue.standards), clauses=clauses)
 
 
-async def import_catalogue(session: AsyncSession, principal: Principal,
-                           catalogue: CatalogueImport) -> ImportResult:
+async def import_catalogue(
+    session: AsyncSession, principal: Principal, catalogue: CatalogueImport
+) -> ImportResult:
     require(principal, "criteria:write")
     result = await load_catalogue(session, catalogue)
-    record_audit(session, principal, action="import", resource_type="criteria_catalogue",
-                 resource_id=",".join(s.code for s in catalogue.standards)[:64],
-                 changes={"standards": {"old": None, "new": result.standards},
-                          "clauses": {"old": None, "new": result.clauses}})
+    record_audit(
+        session,
+        principal,
+        action="import",
+        resource_type="criteria_catalogue",
+        resource_id=",".join(s.code for s in catalogue.standards)[:64],
+        changes={
+            "standards": {"old": None, "new": result.standards},
+            "clauses": {"old": None, "new": result.clauses},
+        },
+    )
     return result

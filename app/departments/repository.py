@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import array
@@ -14,22 +14,34 @@ from app.auth.scope import region_scope, region_subtree
 from app.models.reference import Department
 
 COLUMNS = (
-    Department.id, Department.name, Department.kind, Department.region_code, Department.sectors,
-    Department.phone, Department.version, Department.created_at, Department.updated_at,
-    Department.deleted_at, Department.sync_xid, Department.sync_seq,
+    Department.id,
+    Department.name,
+    Department.kind,
+    Department.region_code,
+    Department.sectors,
+    Department.phone,
+    Department.version,
+    Department.created_at,
+    Department.updated_at,
+    Department.deleted_at,
+    Department.sync_xid,
+    Department.sync_seq,
 )
 SORTABLE = {"name": Department.name, "created_at": Department.created_at, "id": Department.id}
 
 
 def visible(principal: Principal, *, include_deleted: bool = False) -> Select[Any]:
-    stmt = select(*COLUMNS).where(region_scope(principal, Department.region_code))
+    stmt = cast(
+        "Select[Any]", select(*COLUMNS).where(region_scope(principal, Department.region_code))
+    )
     if not include_deleted:
         stmt = stmt.where(Department.deleted_at.is_(None))
     return stmt
 
 
-def filtered(stmt: Select[Any], region: str | None, sectors: list[str],
-             kinds: list[str]) -> Select[Any]:
+def filtered(
+    stmt: Select[Any], region: str | None, sectors: list[str], kinds: list[str]
+) -> Select[Any]:
     if region:
         stmt = stmt.where(region_subtree(Department.region_code, region))
     if sectors:
@@ -39,19 +51,29 @@ def filtered(stmt: Select[Any], region: str | None, sectors: list[str],
     return stmt
 
 
-async def get_row(session: AsyncSession, principal: Principal,
-                  department_id: uuid.UUID) -> dict[str, Any] | None:
-    row = (await session.execute(
-        visible(principal).where(Department.id == department_id))).mappings().first()
+async def get_row(
+    session: AsyncSession, principal: Principal, department_id: uuid.UUID
+) -> dict[str, Any] | None:
+    row = (
+        (await session.execute(visible(principal).where(Department.id == department_id)))
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
-async def get_for_update(session: AsyncSession, principal: Principal,
-                         department_id: uuid.UUID) -> Department | None:
-    stmt = (select(Department)
-            .where(Department.id == department_id, Department.deleted_at.is_(None),
-                   region_scope(principal, Department.region_code))
-            .with_for_update())
+async def get_for_update(
+    session: AsyncSession, principal: Principal, department_id: uuid.UUID
+) -> Department | None:
+    stmt = (
+        select(Department)
+        .where(
+            Department.id == department_id,
+            Department.deleted_at.is_(None),
+            region_scope(principal, Department.region_code),
+        )
+        .with_for_update()
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

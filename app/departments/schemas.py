@@ -53,12 +53,14 @@ class DepartmentPage(Page[DepartmentRead]):
 class DepartmentFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    region: str | None = Field(default=None, pattern=r"^\d{2,12}$",
-                               description="Region code; covers the whole subtree")
+    region: str | None = Field(
+        default=None, pattern=r"^\d{2,12}$", description="Region code; covers the whole subtree"
+    )
     sector: list[Sector] = Field(default_factory=list)
     kind: list[DepartmentKind] = Field(default_factory=list)
-    sort: str | None = Field(default=None, description="Comma list of name, created_at, id; "
-                             "prefix - for descending")
+    sort: str | None = Field(
+        default=None, description="Comma list of name, created_at, id; prefix - for descending"
+    )
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(default=None, description="Sync cursor; 0 for everything")

@@ -30,8 +30,9 @@ from app.reference.service import ensure_region
 
 RESOURCE = "department"
 _FIELDS = ("name", "kind", "region_code", "sectors", "phone")
-LIST_SPEC = ListSpec(RESOURCE, repository.SORTABLE, "name", Department.id,
-                     Department.sync_xid, Department.sync_seq)
+LIST_SPEC = ListSpec(
+    RESOURCE, repository.SORTABLE, "name", Department.id, Department.sync_xid, Department.sync_seq
+)
 
 
 def _not_found() -> NotFound:
@@ -42,8 +43,9 @@ def _snapshot(dept: Department) -> dict[str, Any]:
     return {f: getattr(dept, f) for f in _FIELDS}
 
 
-async def get_department(session: AsyncSession, principal: Principal,
-                         department_id: uuid.UUID) -> DepartmentRead:
+async def get_department(
+    session: AsyncSession, principal: Principal, department_id: uuid.UUID
+) -> DepartmentRead:
     require(principal, "department:read")
     row = await repository.get_row(session, principal, department_id)
     if row is None:
@@ -51,21 +53,29 @@ async def get_department(session: AsyncSession, principal: Principal,
     return DepartmentRead.model_validate(row)
 
 
-async def list_departments(session: AsyncSession, settings: Settings, principal: Principal,
-                           query: DepartmentFilter) -> tuple[list[DepartmentRead], str | None]:
+async def list_departments(
+    session: AsyncSession, settings: Settings, principal: Principal, query: DepartmentFilter
+) -> tuple[list[DepartmentRead], str | None]:
     require(principal, "department:read")
     stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
     stmt = repository.filtered(stmt, query.region, list(query.sector), list(query.kind))
     rows, next_cursor = await run_list(
-        session, settings, LIST_SPEC, stmt,
+        session,
+        settings,
+        LIST_SPEC,
+        stmt,
         filters=query.model_dump(include={"region", "sector", "kind"}),
-        sort=query.sort, cursor=query.cursor, limit=query.limit,
-        changed_since=query.changed_since)
+        sort=query.sort,
+        cursor=query.cursor,
+        limit=query.limit,
+        changed_since=query.changed_since,
+    )
     return [DepartmentRead.model_validate(r) for r in rows], next_cursor
 
 
-async def create_department(session: AsyncSession, principal: Principal,
-                            data: DepartmentCreate) -> tuple[DepartmentRead, bool]:
+async def create_department(
+    session: AsyncSession, principal: Principal, data: DepartmentCreate
+) -> tuple[DepartmentRead, bool]:
     """Returns the department and whether it was created (False: an identical repeat)."""
     require(principal, "department:write")
     if principal.region_code and not data.region_code.startswith(principal.region_code):
@@ -80,16 +90,33 @@ async def create_department(session: AsyncSession, principal: Principal,
     dept = Department(id=data.id or new_id(), **payload)
     session.add(dept)
     await session.flush()
-    record_audit(session, principal, action="create", resource_type=RESOURCE,
-                 resource_id=dept.id, changes=diff(None, payload), region_code=dept.region_code)
-    emit_event(session, "department.created", resource_type=RESOURCE, resource_id=dept.id,
-               data={"version": dept.version}, region_code=dept.region_code)
+    record_audit(
+        session,
+        principal,
+        action="create",
+        resource_type=RESOURCE,
+        resource_id=dept.id,
+        changes=diff(None, payload),
+        region_code=dept.region_code,
+    )
+    emit_event(
+        session,
+        "department.created",
+        resource_type=RESOURCE,
+        resource_id=dept.id,
+        data={"version": dept.version},
+        region_code=dept.region_code,
+    )
     return await get_department(session, principal, dept.id), True
 
 
-async def update_department(session: AsyncSession, principal: Principal,
-                            department_id: uuid.UUID, data: DepartmentUpdate,
-                            expected_version: int | None) -> DepartmentRead:
+async def update_department(
+    session: AsyncSession,
+    principal: Principal,
+    department_id: uuid.UUID,
+    data: DepartmentUpdate,
+    expected_version: int | None,
+) -> DepartmentRead:
     require(principal, "department:write")
     dept = await repository.get_for_update(session, principal, department_id)
     if dept is None:
@@ -101,16 +128,32 @@ async def update_department(session: AsyncSession, principal: Principal,
     changes = diff(before, _snapshot(dept))
     if changes:
         await session.flush()
-        record_audit(session, principal, action="update", resource_type=RESOURCE,
-                     resource_id=dept.id, changes=changes, region_code=dept.region_code)
-        emit_event(session, "department.updated", resource_type=RESOURCE, resource_id=dept.id,
-                   data={"version": dept.version, "changed": sorted(changes)},
-                   region_code=dept.region_code)
+        record_audit(
+            session,
+            principal,
+            action="update",
+            resource_type=RESOURCE,
+            resource_id=dept.id,
+            changes=changes,
+            region_code=dept.region_code,
+        )
+        emit_event(
+            session,
+            "department.updated",
+            resource_type=RESOURCE,
+            resource_id=dept.id,
+            data={"version": dept.version, "changed": sorted(changes)},
+            region_code=dept.region_code,
+        )
     return await get_department(session, principal, dept.id)
 
 
-async def delete_department(session: AsyncSession, principal: Principal,
-                            department_id: uuid.UUID, expected_version: int | None) -> None:
+async def delete_department(
+    session: AsyncSession,
+    principal: Principal,
+    department_id: uuid.UUID,
+    expected_version: int | None,
+) -> None:
     require(principal, "department:write")
     dept = await repository.get_for_update(session, principal, department_id)
     if dept is None:
@@ -118,10 +161,20 @@ async def delete_department(session: AsyncSession, principal: Principal,
     check_version(expected_version, dept.version)
     dept.deleted_at = utcnow()
     await session.flush()
-    record_audit(session, principal, action="delete", resource_type=RESOURCE,
-                 resource_id=dept.id, changes={"deleted_at": {"old": None,
-                                                              "new": dept.deleted_at}},
-                 region_code=dept.region_code)
-    emit_event(session, "department.deleted", resource_type=RESOURCE, resource_id=dept.id,
-               data={"version": dept.version}, region_code=dept.region_code)
-
+    record_audit(
+        session,
+        principal,
+        action="delete",
+        resource_type=RESOURCE,
+        resource_id=dept.id,
+        changes={"deleted_at": {"old": None, "new": dept.deleted_at}},
+        region_code=dept.region_code,
+    )
+    emit_event(
+        session,
+        "department.deleted",
+        resource_type=RESOURCE,
+        resource_id=dept.id,
+        data={"version": dept.version},
+        region_code=dept.region_code,
+    )

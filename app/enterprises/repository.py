@@ -16,10 +16,31 @@ from app.models.enterprise import Enterprise
 
 E = Enterprise
 COLUMNS = (
-    E.id, E.uscc, E.name, E.kind, E.region_code, E.address, E.lat, E.lon, E.sectors,
-    E.industry_code, E.legal_representative, E.main_responsible_person, E.safety_manager,
-    E.size, E.risk_grade, E.licences, E.status, E.status_reason, E.status_document_number,
-    E.version, E.created_at, E.updated_at, E.deleted_at, E.sync_xid, E.sync_seq,
+    E.id,
+    E.uscc,
+    E.name,
+    E.kind,
+    E.region_code,
+    E.address,
+    E.lat,
+    E.lon,
+    E.sectors,
+    E.industry_code,
+    E.legal_representative,
+    E.main_responsible_person,
+    E.safety_manager,
+    E.size,
+    E.risk_grade,
+    E.licences,
+    E.status,
+    E.status_reason,
+    E.status_document_number,
+    E.version,
+    E.created_at,
+    E.updated_at,
+    E.deleted_at,
+    E.sync_xid,
+    E.sync_seq,
 )
 SORTABLE = {"name": E.name, "created_at": E.created_at, "updated_at": E.updated_at, "id": E.id}
 
@@ -33,8 +54,16 @@ def visible(principal: Principal, *, include_deleted: bool = False) -> Select[An
     return stmt if include_deleted else stmt.where(E.deleted_at.is_(None))
 
 
-def filtered(stmt: Select[Any], *, region: str | None, sectors: list[str], statuses: list[str],
-             risk_grades: list[str], kinds: list[str], q: str | None) -> Select[Any]:
+def filtered(
+    stmt: Select[Any],
+    *,
+    region: str | None,
+    sectors: list[str],
+    statuses: list[str],
+    risk_grades: list[str],
+    kinds: list[str],
+    q: str | None,
+) -> Select[Any]:
     if region:
         stmt = stmt.where(region_subtree(E.region_code, region))
     if sectors:
@@ -50,16 +79,23 @@ def filtered(stmt: Select[Any], *, region: str | None, sectors: list[str], statu
     return stmt
 
 
-async def get_row(session: AsyncSession, principal: Principal,
-                  enterprise_id: uuid.UUID) -> dict[str, Any] | None:
-    row = (await session.execute(visible(principal).where(E.id == enterprise_id))).mappings().first()
+async def get_row(
+    session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID
+) -> dict[str, Any] | None:
+    row = (
+        (await session.execute(visible(principal).where(E.id == enterprise_id))).mappings().first()
+    )
     return dict(row) if row else None
 
 
-async def get_for_update(session: AsyncSession, principal: Principal,
-                         enterprise_id: uuid.UUID) -> Enterprise | None:
-    stmt = (select(E).where(E.id == enterprise_id, E.deleted_at.is_(None),
-                            scope_predicate(principal)).with_for_update())
+async def get_for_update(
+    session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID
+) -> Enterprise | None:
+    stmt = (
+        select(E)
+        .where(E.id == enterprise_id, E.deleted_at.is_(None), scope_predicate(principal))
+        .with_for_update()
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

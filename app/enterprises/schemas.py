@@ -48,8 +48,9 @@ class EnterpriseCreate(BaseModel):
     address: str | None = Field(default=None, max_length=300)
     location: GeoPoint | None = None
     sectors: list[Sector] = Field(min_length=1)
-    industry_code: str | None = Field(default=None, pattern=r"^[A-T](\d{2,4})?$",
-                                      description="GB/T 4754 industry code")
+    industry_code: str | None = Field(
+        default=None, pattern=r"^[A-T](\d{2,4})?$", description="GB/T 4754 industry code"
+    )
     legal_representative: Contact | None = None
     main_responsible_person: Contact | None = None
     safety_manager: Contact | None = None
@@ -121,17 +122,20 @@ class EnterpriseStatusChange(BaseModel):
 class EnterpriseFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    region: str | None = Field(default=None, pattern=r"^\d{2,12}$",
-                               description="Region code; covers the whole subtree")
+    region: str | None = Field(
+        default=None, pattern=r"^\d{2,12}$", description="Region code; covers the whole subtree"
+    )
     sector: list[Sector] = Field(default_factory=list)
     status: list[EnterpriseStatus] = Field(default_factory=list)
     risk_grade: list[RiskGrade] = Field(default_factory=list)
     kind: list[UnitKind] = Field(default_factory=list)
-    q: str | None = Field(default=None, min_length=1, max_length=100,
-                          description="Name substring (Chinese included)")
-    sort: str | None = Field(default=None,
-                             description="Comma list of name, created_at, updated_at, id; "
-                             "prefix - for descending")
+    q: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Name substring (Chinese included)"
+    )
+    sort: str | None = Field(
+        default=None,
+        description="Comma list of name, created_at, updated_at, id; prefix - for descending",
+    )
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(default=None, description="Sync cursor; 0 for everything")

@@ -35,14 +35,32 @@ from app.reference.repository import exists as region_exists
 from app.reference.service import ensure_region
 
 RESOURCE = "enterprise"
-_FIELDS = ("uscc", "name", "kind", "region_code", "address", "lat", "lon", "sectors",
-           "industry_code", "legal_representative", "main_responsible_person", "safety_manager",
-           "size", "risk_grade", "licences")
+_FIELDS = (
+    "uscc",
+    "name",
+    "kind",
+    "region_code",
+    "address",
+    "lat",
+    "lon",
+    "sectors",
+    "industry_code",
+    "legal_representative",
+    "main_responsible_person",
+    "safety_manager",
+    "size",
+    "risk_grade",
+    "licences",
+)
 _CONTACTS = ("legal_representative", "main_responsible_person", "safety_manager")
-LIST_SPEC = ListSpec(RESOURCE, repository.SORTABLE, "name", Enterprise.id,
-                     Enterprise.sync_xid, Enterprise.sync_seq)
+LIST_SPEC = ListSpec(
+    RESOURCE, repository.SORTABLE, "name", Enterprise.id, Enterprise.sync_xid, Enterprise.sync_seq
+)
 
-_USCC_TAKEN = ("A live enterprise already uses this credit code", "该统一社会信用代码已被在册单位使用")
+_USCC_TAKEN = (
+    "A live enterprise already uses this credit code",
+    "该统一社会信用代码已被在册单位使用",
+)
 register_constraint("uq_enterprise_uscc_live", 409, "enterprise_uscc_taken", *_USCC_TAKEN)
 
 # Which status an action leads to, and from which statuses it may be taken.
@@ -85,17 +103,23 @@ async def _validated_uscc(session: AsyncSession, raw: str) -> str:
     try:
         code = validate_uscc(raw)
     except UsccError as err:
-        raise Unprocessable.field(["body", "uscc"], err.en, err.rule, err.zh,
-                                  code=err.rule) from err
+        raise Unprocessable.field(
+            ["body", "uscc"], err.en, err.rule, err.zh, code=err.rule
+        ) from err
     if not await region_exists(session, code[2:8]):
-        raise Unprocessable.field(["body", "uscc"], f"Positions 3-8 ({code[2:8]}) are not a "
-                                  "known county code", "uscc_region", f"第 3-8 位（{code[2:8]}）"
-                                  "不是已知的县级行政区划代码", code="uscc_region")
+        raise Unprocessable.field(
+            ["body", "uscc"],
+            f"Positions 3-8 ({code[2:8]}) are not a known county code",
+            "uscc_region",
+            f"第 3-8 位（{code[2:8]}）不是已知的县级行政区划代码",
+            code="uscc_region",
+        )
     return code
 
 
-async def get_enterprise(session: AsyncSession, principal: Principal,
-                         enterprise_id: uuid.UUID) -> EnterpriseRead:
+async def get_enterprise(
+    session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID
+) -> EnterpriseRead:
     require(principal, "enterprise:read")
     row = await repository.get_row(session, principal, enterprise_id)
     if row is None:
@@ -103,23 +127,37 @@ async def get_enterprise(session: AsyncSession, principal: Principal,
     return to_read(row, principal)
 
 
-async def list_enterprises(session: AsyncSession, settings: Settings, principal: Principal,
-                           query: EnterpriseFilter) -> tuple[list[EnterpriseRead], str | None]:
+async def list_enterprises(
+    session: AsyncSession, settings: Settings, principal: Principal, query: EnterpriseFilter
+) -> tuple[list[EnterpriseRead], str | None]:
     require(principal, "enterprise:read")
     stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
-    stmt = repository.filtered(stmt, region=query.region, sectors=list(query.sector),
-                               statuses=list(query.status), risk_grades=list(query.risk_grade),
-                               kinds=list(query.kind), q=query.q)
+    stmt = repository.filtered(
+        stmt,
+        region=query.region,
+        sectors=list(query.sector),
+        statuses=list(query.status),
+        risk_grades=list(query.risk_grade),
+        kinds=list(query.kind),
+        q=query.q,
+    )
     rows, next_cursor = await run_list(
-        session, settings, LIST_SPEC, stmt,
+        session,
+        settings,
+        LIST_SPEC,
+        stmt,
         filters=query.model_dump(exclude={"sort", "limit", "cursor", "changed_since"}),
-        sort=query.sort, cursor=query.cursor, limit=query.limit,
-        changed_since=query.changed_since)
+        sort=query.sort,
+        cursor=query.cursor,
+        limit=query.limit,
+        changed_since=query.changed_since,
+    )
     return [to_read(r, principal) for r in rows], next_cursor
 
 
-async def create_enterprise(session: AsyncSession, principal: Principal,
-                            data: EnterpriseCreate) -> tuple[EnterpriseRead, bool]:
+async def create_enterprise(
+    session: AsyncSession, principal: Principal, data: EnterpriseCreate
+) -> tuple[EnterpriseRead, bool]:
     require(principal, "enterprise:write")
     payload = _columns(data.model_dump(exclude={"id"}, mode="json"))
     payload["uscc"] = await _validated_uscc(session, data.uscc)
@@ -128,28 +166,52 @@ async def create_enterprise(session: AsyncSession, principal: Principal,
         if existing is not None:
             ensure_same_create(_snapshot(existing), payload)
             return await get_enterprise(session, principal, data.id), False
-    ensure_unit_writable(principal, region_code=data.region_code, sectors=payload["sectors"],
-                         enterprise_id=None, what="Region", what_zh="该区划")
+    ensure_unit_writable(
+        principal,
+        region_code=data.region_code,
+        sectors=payload["sectors"],
+        enterprise_id=None,
+        what="Region",
+        what_zh="该区划",
+    )
     await ensure_region(session, data.region_code, ["body", "region_code"], min_level=4)
     if await repository.live_uscc_taken(session, payload["uscc"]):
         raise Conflict(*_USCC_TAKEN, code="enterprise_uscc_taken")
     ent = Enterprise(id=data.id or new_id(), status=EnterpriseStatus.operating.value, **payload)
     session.add(ent)
     await session.flush()
-    record_audit(session, principal, action="create", resource_type=RESOURCE, resource_id=ent.id,
-                 changes=diff(None, payload), region_code=ent.region_code)
+    record_audit(
+        session,
+        principal,
+        action="create",
+        resource_type=RESOURCE,
+        resource_id=ent.id,
+        changes=diff(None, payload),
+        region_code=ent.region_code,
+    )
     _emit(session, "enterprise.created", ent)
     return await get_enterprise(session, principal, ent.id), True
 
 
 def _emit(session: AsyncSession, event_type: str, ent: Enterprise, **extra: Any) -> None:
-    emit_event(session, event_type, resource_type=RESOURCE, resource_id=ent.id,
-               data={"version": ent.version, "status": ent.status, **extra},
-               region_code=ent.region_code, sectors=list(ent.sectors), enterprise_id=ent.id)
+    emit_event(
+        session,
+        event_type,
+        resource_type=RESOURCE,
+        resource_id=ent.id,
+        data={"version": ent.version, "status": ent.status, **extra},
+        region_code=ent.region_code,
+        sectors=list(ent.sectors),
+        enterprise_id=ent.id,
+    )
 
 
-async def _locked(session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID,
-                  expected_version: int | None) -> Enterprise:
+async def _locked(
+    session: AsyncSession,
+    principal: Principal,
+    enterprise_id: uuid.UUID,
+    expected_version: int | None,
+) -> Enterprise:
     ent = await repository.get_for_update(session, principal, enterprise_id)
     if ent is None:
         raise _not_found()
@@ -157,9 +219,13 @@ async def _locked(session: AsyncSession, principal: Principal, enterprise_id: uu
     return ent
 
 
-async def update_enterprise(session: AsyncSession, principal: Principal,
-                            enterprise_id: uuid.UUID, data: EnterpriseUpdate,
-                            expected_version: int | None) -> EnterpriseRead:
+async def update_enterprise(
+    session: AsyncSession,
+    principal: Principal,
+    enterprise_id: uuid.UUID,
+    data: EnterpriseUpdate,
+    expected_version: int | None,
+) -> EnterpriseRead:
     if principal.role is Role.enterprise_user:
         require(principal, "enterprise:self_update")
     else:
@@ -168,9 +234,14 @@ async def update_enterprise(session: AsyncSession, principal: Principal,
     changes_in = _columns(data.model_dump(exclude_unset=True, mode="json"))
     if "region_code" in changes_in or "sectors" in changes_in:
         region = changes_in.get("region_code") or ent.region_code
-        ensure_unit_writable(principal, region_code=region,
-                             sectors=changes_in.get("sectors") or list(ent.sectors),
-                             enterprise_id=ent.id, what="Region", what_zh="该区划")
+        ensure_unit_writable(
+            principal,
+            region_code=region,
+            sectors=changes_in.get("sectors") or list(ent.sectors),
+            enterprise_id=ent.id,
+            what="Region",
+            what_zh="该区划",
+        )
         await ensure_region(session, region, ["body", "region_code"], min_level=4)
     before = _snapshot(ent)
     for key, value in changes_in.items():
@@ -178,27 +249,49 @@ async def update_enterprise(session: AsyncSession, principal: Principal,
     changes = diff(before, _snapshot(ent))
     if changes:
         await session.flush()
-        record_audit(session, principal, action="update", resource_type=RESOURCE,
-                     resource_id=ent.id, changes=changes, region_code=ent.region_code)
+        record_audit(
+            session,
+            principal,
+            action="update",
+            resource_type=RESOURCE,
+            resource_id=ent.id,
+            changes=changes,
+            region_code=ent.region_code,
+        )
         _emit(session, "enterprise.updated", ent, changed=sorted(changes))
     return await get_enterprise(session, principal, ent.id)
 
 
-async def delete_enterprise(session: AsyncSession, principal: Principal,
-                            enterprise_id: uuid.UUID, expected_version: int | None) -> None:
+async def delete_enterprise(
+    session: AsyncSession,
+    principal: Principal,
+    enterprise_id: uuid.UUID,
+    expected_version: int | None,
+) -> None:
     require(principal, "enterprise:delete")
     ent = await _locked(session, principal, enterprise_id, expected_version)
     ent.deleted_at = utcnow()
     await session.flush()
-    record_audit(session, principal, action="delete", resource_type=RESOURCE, resource_id=ent.id,
-                 changes={"deleted_at": {"old": None, "new": ent.deleted_at}},
-                 region_code=ent.region_code)
+    record_audit(
+        session,
+        principal,
+        action="delete",
+        resource_type=RESOURCE,
+        resource_id=ent.id,
+        changes={"deleted_at": {"old": None, "new": ent.deleted_at}},
+        region_code=ent.region_code,
+    )
     _emit(session, "enterprise.deleted", ent)
 
 
-async def change_status(session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID,
-                        action: str, data: EnterpriseStatusChange,
-                        expected_version: int | None) -> EnterpriseRead:
+async def change_status(
+    session: AsyncSession,
+    principal: Principal,
+    enterprise_id: uuid.UUID,
+    action: str,
+    data: EnterpriseStatusChange,
+    expected_version: int | None,
+) -> EnterpriseRead:
     """suspend / resume / close, each with a reason and a document number."""
     require(principal, "enterprise:status")
     ent = await _locked(session, principal, enterprise_id, expected_version)
@@ -206,20 +299,49 @@ async def change_status(session: AsyncSession, principal: Principal, enterprise_
     return await get_enterprise(session, principal, ent.id)
 
 
-async def apply_status(session: AsyncSession, principal: Principal, ent: Enterprise, action: str,
-                       reason: str, document_number: str) -> None:
+async def apply_status(
+    session: AsyncSession,
+    principal: Principal,
+    ent: Enterprise,
+    action: str,
+    reason: str,
+    document_number: str,
+) -> None:
     """Also used by hazard escalation (suspension, closure) inside its own transaction."""
     target, allowed_from = STATUS_ACTIONS[action]
     if EnterpriseStatus(ent.status) not in allowed_from:
-        raise Conflict(f"An enterprise that is {ent.status} cannot be {target.value}",
-                       f"当前状态（{ent.status}）不能执行该操作", code="enterprise_status_transition")
-    before = {"status": ent.status, "status_reason": ent.status_reason,
-              "status_document_number": ent.status_document_number}
-    ent.status, ent.status_reason, ent.status_document_number = target.value, reason, document_number
+        raise Conflict(
+            f"An enterprise that is {ent.status} cannot be {target.value}",
+            f"当前状态（{ent.status}）不能执行该操作",
+            code="enterprise_status_transition",
+        )
+    before = {
+        "status": ent.status,
+        "status_reason": ent.status_reason,
+        "status_document_number": ent.status_document_number,
+    }
+    ent.status, ent.status_reason, ent.status_document_number = (
+        target.value,
+        reason,
+        document_number,
+    )
     await session.flush()
-    record_audit(session, principal, action=action, resource_type=RESOURCE, resource_id=ent.id,
-                 changes=diff(before, {"status": ent.status, "status_reason": reason,
-                                       "status_document_number": document_number}),
-                 region_code=ent.region_code)
-    _emit(session, f"enterprise.{target.value}", ent, reason=reason,
-          document_number=document_number)
+    record_audit(
+        session,
+        principal,
+        action=action,
+        resource_type=RESOURCE,
+        resource_id=ent.id,
+        changes=diff(
+            before,
+            {
+                "status": ent.status,
+                "status_reason": reason,
+                "status_document_number": document_number,
+            },
+        ),
+        region_code=ent.region_code,
+    )
+    _emit(
+        session, f"enterprise.{target.value}", ent, reason=reason, document_number=document_number
+    )

@@ -25,18 +25,25 @@ def validate_uscc(code: str) -> str:
     """
     value = code.strip().upper()
     if len(value) != 18:
-        raise UsccError("uscc_length", "A credit code has 18 characters",
-                        "统一社会信用代码应为 18 位")
+        raise UsccError(
+            "uscc_length", "A credit code has 18 characters", "统一社会信用代码应为 18 位"
+        )
     bad = sorted({c for c in value if c not in _VALUES})
     if bad:
-        raise UsccError("uscc_charset", f"Characters not allowed in a credit code: {''.join(bad)}",
-                        f"统一社会信用代码含有不允许的字符：{''.join(bad)}")
+        raise UsccError(
+            "uscc_charset",
+            f"Characters not allowed in a credit code: {''.join(bad)}",
+            f"统一社会信用代码含有不允许的字符：{''.join(bad)}",
+        )
     if not value[2:8].isdigit():
-        raise UsccError("uscc_region", "Positions 3-8 must be a county code",
-                        "第 3-8 位应为县级行政区划代码")
+        raise UsccError(
+            "uscc_region", "Positions 3-8 must be a county code", "第 3-8 位应为县级行政区划代码"
+        )
     expected = check_character(value[:17])
     if value[17] != expected:
-        raise UsccError("uscc_check_character",
-                        f"Wrong check character: expected {expected}",
-                        f"校验码错误，应为 {expected}")
+        raise UsccError(
+            "uscc_check_character",
+            f"Wrong check character: expected {expected}",
+            f"校验码错误，应为 {expected}",
+        )
     return value

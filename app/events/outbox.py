@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.plain import plain
 from app.core.clock import utcnow
 from app.core.ids import new_id
+from app.core.plain import plain
 from app.models.audit import OutboxEvent
 
 EVENT_TYPE_PREFIX = "gov.anjian."

@@ -20,7 +20,8 @@ class AuditEvent(Base):
 
     seq: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False)
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
     actor_subject: Mapped[str] = mapped_column(String(200), nullable=False)
     actor_role: Mapped[str] = mapped_column(String(32), nullable=False)
     actor_person_id: Mapped[uuid.UUID | None] = mapped_column()
@@ -57,9 +58,9 @@ class OutboxEvent(Base):
     sectors: Mapped[list[str] | None] = mapped_column(JSONB)
     enterprise_id: Mapped[uuid.UUID | None] = mapped_column()
     xid: Mapped[int] = mapped_column(
-        BigInteger, nullable=False,
-        server_default=func.cast(func.cast(func.pg_current_xact_id(), Text), BigInteger))
-
-    __table_args__ = (
-        Index("ix_outbox_event_type", "type", "seq"),
+        BigInteger,
+        nullable=False,
+        server_default=func.cast(func.cast(func.pg_current_xact_id(), Text), BigInteger),
     )
+
+    __table_args__ = (Index("ix_outbox_event_type", "type", "seq"),)

@@ -33,12 +33,17 @@ class Enterprise(UUIDPrimaryKey, Timestamps, Versioned, Syncable, Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_document_number: Mapped[str | None] = mapped_column(String(100))
     name_ngrams: Mapped[list[str]] = mapped_column(
-        ARRAY(Text), Computed("anjian_ngrams(name)", persisted=True))
+        ARRAY(Text), Computed("anjian_ngrams(name)", persisted=True)
+    )
 
     __table_args__ = (
         # A credit code belongs to one live record; deleted records free it.
-        Index("uq_enterprise_uscc_live", "uscc", unique=True,
-              postgresql_where=text("deleted_at IS NULL")),
+        Index(
+            "uq_enterprise_uscc_live",
+            "uscc",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
         Index("ix_enterprise_region_code", "region_code", "id"),
         Index("ix_enterprise_sectors", "sectors", postgresql_using="gin"),
         Index("ix_enterprise_name_ngrams", "name_ngrams", postgresql_using="gin"),

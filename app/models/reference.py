@@ -52,8 +52,7 @@ class CriteriaStandard(UUIDPrimaryKey, Timestamps, Base):
     issuing_body: Mapped[str] = mapped_column(String(200), nullable=False)
     document_number: Mapped[str] = mapped_column(String(100), nullable=False)
     effective_on: Mapped[date] = mapped_column(Date, nullable=False)
-    superseded_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("criteria_standard.id"))
+    superseded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("criteria_standard.id"))
 
 
 class CriteriaClause(UUIDPrimaryKey, Base):
@@ -62,7 +61,8 @@ class CriteriaClause(UUIDPrimaryKey, Base):
     __tablename__ = "criteria_clause"
 
     standard_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("criteria_standard.id", ondelete="CASCADE"), nullable=False)
+        ForeignKey("criteria_standard.id", ondelete="CASCADE"), nullable=False
+    )
     code: Mapped[str] = mapped_column(String(64), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     sector: Mapped[str] = mapped_column(String(32), nullable=False)

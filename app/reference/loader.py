@@ -32,25 +32,40 @@ def read_regions(directory: Path, year: int) -> list[dict[str, object]]:
     for name, level, parent in FILES:
         with (directory / name).open(encoding="utf-8", newline="") as fh:
             for rec in csv.DictReader(fh):
-                rows.append({"code": rec["code"].strip(), "name": rec["name"].strip(),
-                             "level": level, "parent_code": rec[parent].strip() if parent else None,
-                             "source_year": year})
+                rows.append(
+                    {
+                        "code": rec["code"].strip(),
+                        "name": rec["name"].strip(),
+                        "level": level,
+                        "parent_code": rec[parent].strip() if parent else None,
+                        "source_year": year,
+                    }
+                )
     return rows
 
 
-async def load_regions(conn: AsyncConnection, directory: Path = DEFAULT_DIR,
-                       year: int = 2023, *, only_if_empty: bool = False) -> int:
+async def load_regions(
+    conn: AsyncConnection,
+    directory: Path = DEFAULT_DIR,
+    year: int = 2023,
+    *,
+    only_if_empty: bool = False,
+) -> int:
     if only_if_empty and (await conn.execute(select(func.count()).select_from(Region))).scalar():
         return 0
     rows = read_regions(directory, year)
     stmt = insert(Region)
     stmt = stmt.on_conflict_do_update(
         index_elements=[Region.code],
-        set_={"name": stmt.excluded.name, "level": stmt.excluded.level,
-              "parent_code": stmt.excluded.parent_code, "source_year": stmt.excluded.source_year},
+        set_={
+            "name": stmt.excluded.name,
+            "level": stmt.excluded.level,
+            "parent_code": stmt.excluded.parent_code,
+            "source_year": stmt.excluded.source_year,
+        },
     )
     for start in range(0, len(rows), 5000):
-        await conn.execute(stmt, rows[start:start + 5000])
+        await conn.execute(stmt, rows[start : start + 5000])
     return len(rows)
 
 
@@ -58,11 +73,11 @@ async def _main(directory: Path, year: int, only_if_empty: bool) -> None:
     engine = create_async_engine(Settings().database_url)
     async with engine.begin() as conn:
         count = await load_regions(conn, directory, year, only_if_empty=only_if_empty)
-        from app.reference.seed import load_reference_data  # noqa: PLC0415
+        from app.reference.seed import load_reference_data
 
         await load_reference_data(conn)
     await engine.dispose()
-    print(f"regions loaded: {count}")  # noqa: T201
+    print(f"regions loaded: {count}")
 
 
 if __name__ == "__main__":

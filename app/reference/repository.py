@@ -26,4 +26,6 @@ async def with_ancestors(session: AsyncSession, code: str) -> list[dict[str, Any
 
 
 async def exists(session: AsyncSession, code: str) -> bool:
-    return (await session.execute(select(Region.code).where(Region.code == code))).first() is not None
+    return (
+        await session.execute(select(Region.code).where(Region.code == code))
+    ).first() is not None

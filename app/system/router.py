@@ -23,12 +23,18 @@ async def get_health() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, responses={
-    503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "Not ready"}})
+@router.get(
+    "/readyz",
+    response_model=Health,
+    responses={
+        503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "Not ready"}
+    },
+)
 async def get_readiness(request: Request) -> Health | JSONResponse:
     """The database answers and its schema is at the migration head."""
     ok, detail = await service.readiness(request.app.state.sessionmaker)
     if ok:
         return Health(status="ok")
-    return problem_response(503, "not_ready", detail_en=detail, detail_zh=detail,
-                            instance="/readyz")
+    return problem_response(
+        503, "not_ready", detail_en=detail, detail_zh=detail, instance="/readyz"
+    )

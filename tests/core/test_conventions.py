@@ -25,20 +25,39 @@ def _is_problem(response: Any, status: int, code: str | None = None) -> dict[str
 
 
 async def test_problem_bodies(client: AsyncClient, admin: dict[str, str]) -> None:
-    _is_problem(await client.post("/api/v1/enterprises", content=b"{not json",
-                                  headers={**admin, "Content-Type": "application/json"}),
-                400, "malformed_json")
+    _is_problem(
+        await client.post(
+            "/api/v1/enterprises",
+            content=b"{not json",
+            headers={**admin, "Content-Type": "application/json"},
+        ),
+        400,
+        "malformed_json",
+    )
     _is_problem(await client.get("/api/v1/nowhere", headers=admin), 404, "route_not_found")
-    _is_problem(await client.put("/api/v1/enterprises", json={}, headers=admin), 405,
-                "method_not_allowed")
-    _is_problem(await client.post("/api/v1/enterprises", content=b"x" * (65 * 1024),
-                                  headers={**admin, "Content-Type": "application/json"}),
-                413, "payload_too_large")
-    body = _is_problem(await client.post("/api/v1/enterprises", json={"name": ""},
-                                         headers=admin), 422, "validation_failed")
+    _is_problem(
+        await client.put("/api/v1/enterprises", json={}, headers=admin), 405, "method_not_allowed"
+    )
+    _is_problem(
+        await client.post(
+            "/api/v1/enterprises",
+            content=b"x" * (65 * 1024),
+            headers={**admin, "Content-Type": "application/json"},
+        ),
+        413,
+        "payload_too_large",
+    )
+    body = _is_problem(
+        await client.post("/api/v1/enterprises", json={"name": ""}, headers=admin),
+        422,
+        "validation_failed",
+    )
     assert any(e["loc"][-1] == "uscc" for e in body["errors"])
-    _is_problem(await client.get(f"/api/v1/enterprises/{uuid.uuid4()}", headers=admin), 404,
-                "enterprise_not_found")
+    _is_problem(
+        await client.get(f"/api/v1/enterprises/{uuid.uuid4()}", headers=admin),
+        404,
+        "enterprise_not_found",
+    )
     _is_problem(await client.get("/api/v1/enterprises"), 401, "unauthenticated")
 
 
@@ -59,8 +78,12 @@ async def test_request_id_is_echoed(client: AsyncClient) -> None:
 
 
 async def test_idempotent_replay_and_reuse(client: AsyncClient, admin: dict[str, str]) -> None:
-    body = {"uscc": make_uscc(COUNTY), "name": "幂等测试公司", "region_code": TOWN,
-            "sectors": ["fire"]}
+    body = {
+        "uscc": make_uscc(COUNTY),
+        "name": "幂等测试公司",
+        "region_code": TOWN,
+        "sectors": ["fire"],
+    }
     headers = {**admin, "Idempotency-Key": "create-ent-1"}
     first = await client.post("/api/v1/enterprises", json=body, headers=headers)
     assert first.status_code == 201
@@ -71,46 +94,56 @@ async def test_idempotent_replay_and_reuse(client: AsyncClient, admin: dict[str,
     assert replay.headers["location"] == first.headers["location"]
     listed = await client.get("/api/v1/enterprises", params={"q": "幂等测试"}, headers=admin)
     assert len(listed.json()["items"]) == 1
-    other = await client.post("/api/v1/enterprises", json={**body, "name": "另一家"},
-                              headers=headers)
+    other = await client.post(
+        "/api/v1/enterprises", json={**body, "name": "另一家"}, headers=headers
+    )
     _is_problem(other, 422, "idempotency_key_reused")
 
 
-async def test_idempotency_in_flight_is_409(client: AsyncClient, admin: dict[str, str],
-                                            connection: Any) -> None:
-    from sqlalchemy import update  # noqa: PLC0415
+async def test_idempotency_in_flight_is_409(
+    client: AsyncClient, admin: dict[str, str], connection: Any
+) -> None:
+    from sqlalchemy import update
 
-    from app.core.idempotency import _caller  # noqa: PLC0415
-    from app.models.core import IdempotencyRecord  # noqa: PLC0415
+    from app.core.idempotency import _caller
+    from app.models.core import IdempotencyRecord
 
     body = {"name": "x", "kind": "department", "region_code": COUNTY}
     headers = {**admin, "Idempotency-Key": "in-flight-1"}
     first = await client.post("/api/v1/departments", json=body, headers=headers)
     assert first.status_code == 201
     # Simulate a first attempt that is still running: response not stored, claim not expired.
-    from app.core.clock import utcnow  # noqa: PLC0415
-    from datetime import timedelta  # noqa: PLC0415
+    from datetime import timedelta
+
+    from app.core.clock import utcnow
 
     await connection.execute(
         update(IdempotencyRecord)
         .where(IdempotencyRecord.caller == _caller({"authorization": admin["Authorization"]}))
-        .values(response_status=None, locked_until=utcnow() + timedelta(minutes=1)))
+        .values(response_status=None, locked_until=utcnow() + timedelta(minutes=1))
+    )
     again = await client.post("/api/v1/departments", json=body, headers=headers)
     _is_problem(again, 409, "idempotency_in_flight")
 
 
 async def test_client_supplied_id(client: AsyncClient, admin: dict[str, str]) -> None:
     chosen = str(uuid.uuid4())
-    body = {"id": chosen, "uscc": make_uscc(COUNTY), "name": "离线创建公司",
-            "region_code": TOWN, "sectors": ["gas"]}
+    body = {
+        "id": chosen,
+        "uscc": make_uscc(COUNTY),
+        "name": "离线创建公司",
+        "region_code": TOWN,
+        "sectors": ["gas"],
+    }
     first = await client.post("/api/v1/enterprises", json=body, headers=admin)
     assert first.status_code == 201
     assert first.json()["id"] == chosen
     repeat = await client.post("/api/v1/enterprises", json=body, headers=admin)
     assert repeat.status_code == 200
     assert repeat.json()["id"] == chosen
-    clash = await client.post("/api/v1/enterprises", json={**body, "name": "别的名字"},
-                              headers=admin)
+    clash = await client.post(
+        "/api/v1/enterprises", json={**body, "name": "别的名字"}, headers=admin
+    )
     _is_problem(clash, 409, "id_conflict")
 
 
@@ -121,7 +154,7 @@ async def test_health_and_readiness(client: AsyncClient) -> None:
 
 
 async def test_docs_are_self_hosted(client: AsyncClient) -> None:
-    import re  # noqa: PLC0415
+    import re
 
     for page in ("/docs", "/redoc"):
         html = (await client.get(page)).text
@@ -134,29 +167,43 @@ async def test_docs_are_self_hosted(client: AsyncClient) -> None:
         assert "fonts.googleapis" not in html
 
 
-async def test_sync_cursor_expiry_is_410(client: AsyncClient, admin: dict[str, str],
-                                         settings: Any) -> None:
-    import time  # noqa: PLC0415
+async def test_sync_cursor_expiry_is_410(
+    client: AsyncClient, admin: dict[str, str], settings: Any
+) -> None:
+    import time
 
-    from app.core.cursors import encode_cursor  # noqa: PLC0415
+    from app.core.cursors import encode_cursor
 
-    old = encode_cursor(settings.cursor_secret, "sync:enterprise",
-                        {"x": 1, "s": 1, "t": int(time.time()) - 400 * 86400})
-    _is_problem(await client.get("/api/v1/enterprises", params={"changed_since": old},
-                                 headers=admin), 410, "sync_cursor_expired")
-    foreign = encode_cursor(settings.cursor_secret, "sync:department",
-                            {"x": 1, "s": 1, "t": int(time.time())})
-    _is_problem(await client.get("/api/v1/enterprises", params={"changed_since": foreign},
-                                 headers=admin), 400, "invalid_cursor")
+    old = encode_cursor(
+        settings.cursor_secret,
+        "sync:enterprise",
+        {"x": 1, "s": 1, "t": int(time.time()) - 400 * 86400},
+    )
+    _is_problem(
+        await client.get("/api/v1/enterprises", params={"changed_since": old}, headers=admin),
+        410,
+        "sync_cursor_expired",
+    )
+    foreign = encode_cursor(
+        settings.cursor_secret, "sync:department", {"x": 1, "s": 1, "t": int(time.time())}
+    )
+    _is_problem(
+        await client.get("/api/v1/enterprises", params={"changed_since": foreign}, headers=admin),
+        400,
+        "invalid_cursor",
+    )
 
 
-async def test_cursor_of_another_query_is_rejected(client: AsyncClient,
-                                                   admin: dict[str, str]) -> None:
+async def test_cursor_of_another_query_is_rejected(
+    client: AsyncClient, admin: dict[str, str]
+) -> None:
     for _ in range(3):
         await create_enterprise(client, admin)
     page = (await client.get("/api/v1/enterprises", params={"limit": 1}, headers=admin)).json()
     assert page["next_cursor"]
-    moved = await client.get("/api/v1/enterprises",
-                             params={"limit": 1, "sort": "-name", "cursor": page["next_cursor"]},
-                             headers=admin)
+    moved = await client.get(
+        "/api/v1/enterprises",
+        params={"limit": 1, "sort": "-name", "cursor": page["next_cursor"]},
+        headers=admin,
+    )
     _is_problem(moved, 400, "invalid_cursor")

@@ -50,4 +50,7 @@ def test_operation_ids_and_problem_responses(settings: Any) -> None:
             for status, response in op["responses"].items():
                 if status.startswith(("4", "5")):
                     assert "application/problem+json" in response.get("content", {}), (
-                        path, method, status)
+                        path,
+                        method,
+                        status,
+                    )

@@ -32,13 +32,15 @@ async def test_uscc_rules(client: AsyncClient, admin: dict[str, str]) -> None:
     unknown_county = "91999999" + good[8:17]
     cases[unknown_county + check_character(unknown_county)] = "uscc_region"
     for code, rule in cases.items():
-        response = await client.post("/api/v1/enterprises", json={**body, "uscc": code},
-                                     headers=admin)
+        response = await client.post(
+            "/api/v1/enterprises", json={**body, "uscc": code}, headers=admin
+        )
         assert response.status_code == 422, (code, response.text)
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["code"] == rule
-    ok = await client.post("/api/v1/enterprises", json={**body, "uscc": good.lower()},
-                           headers=admin)
+    ok = await client.post(
+        "/api/v1/enterprises", json={**body, "uscc": good.lower()}, headers=admin
+    )
     assert ok.status_code == 201
     assert ok.json()["uscc"] == good
     taken = await client.post("/api/v1/enterprises", json={**body, "uscc": good}, headers=admin)
@@ -49,27 +51,35 @@ async def test_uscc_rules(client: AsyncClient, admin: dict[str, str]) -> None:
 async def test_stale_if_match_is_412(client: AsyncClient, admin: dict[str, str]) -> None:
     ent = await create_enterprise(client, admin)
     url = f"/api/v1/enterprises/{ent['id']}"
-    first = await client.patch(url, json={"address": "新地址"}, headers={**admin, "If-Match": '"1"'})
+    first = await client.patch(
+        url, json={"address": "新地址"}, headers={**admin, "If-Match": '"1"'}
+    )
     assert first.status_code == 200
     assert first.json()["version"] == 2
-    stale = await client.patch(url, json={"address": "另一地址"},
-                               headers={**admin, "If-Match": '"1"'})
+    stale = await client.patch(
+        url, json={"address": "另一地址"}, headers={**admin, "If-Match": '"1"'}
+    )
     assert stale.status_code == 412
     assert stale.json()["code"] == "version_mismatch"
 
 
-async def test_status_actions_need_reason_and_document(client: AsyncClient,
-                                                       admin: dict[str, str]) -> None:
+async def test_status_actions_need_reason_and_document(
+    client: AsyncClient, admin: dict[str, str]
+) -> None:
     ent = await create_enterprise(client, admin)
     url = f"/api/v1/enterprises/{ent['id']}"
     missing = await client.post(f"{url}/suspend", json={"reason": "重大隐患"}, headers=admin)
     assert missing.status_code == 422
-    suspended = await client.post(f"{url}/suspend", json={"reason": "重大隐患",
-                                  "document_number": "西应急停字〔2026〕1号"}, headers=admin)
+    suspended = await client.post(
+        f"{url}/suspend",
+        json={"reason": "重大隐患", "document_number": "西应急停字〔2026〕1号"},
+        headers=admin,
+    )
     assert suspended.status_code == 200
     assert suspended.json()["status"] == "suspended"
-    again = await client.post(f"{url}/suspend", json={"reason": "x", "document_number": "y"},
-                              headers=admin)
+    again = await client.post(
+        f"{url}/suspend", json={"reason": "x", "document_number": "y"}, headers=admin
+    )
     assert again.status_code == 409
     assert again.json()["code"] == "enterprise_status_transition"
     patched = await client.patch(url, json={"status": "operating"}, headers=admin)
@@ -77,8 +87,7 @@ async def test_status_actions_need_reason_and_document(client: AsyncClient,
 
 
 async def test_three_pages_stable_order(client: AsyncClient, admin: dict[str, str]) -> None:
-    ids = {(await create_enterprise(client, admin, region_code=OTHER_TOWN))["id"]
-           for _ in range(7)}
+    ids = {(await create_enterprise(client, admin, region_code=OTHER_TOWN))["id"] for _ in range(7)}
     seen: list[str] = []
     cursor = None
     pages = 0
@@ -100,8 +109,9 @@ async def test_three_pages_stable_order(client: AsyncClient, admin: dict[str, st
 async def test_bad_list_parameters(client: AsyncClient, admin: dict[str, str]) -> None:
     unknown = await client.get("/api/v1/enterprises", params={"colour": "red"}, headers=admin)
     assert unknown.status_code == 422
-    forged = await client.get("/api/v1/enterprises", params={"cursor": "bm90LWEtY3Vyc29y"},
-                              headers=admin)
+    forged = await client.get(
+        "/api/v1/enterprises", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=admin
+    )
     assert forged.status_code == 400
     assert forged.json()["code"] == "invalid_cursor"
     bad_sort = await client.get("/api/v1/enterprises", params={"sort": "uscc"}, headers=admin)
@@ -109,26 +119,26 @@ async def test_bad_list_parameters(client: AsyncClient, admin: dict[str, str]) -
     assert bad_sort.json()["code"] == "sort_not_allowed"
 
 
-async def test_changed_since_includes_tombstone(client: AsyncClient,
-                                                admin: dict[str, str]) -> None:
+async def test_changed_since_includes_tombstone(client: AsyncClient, admin: dict[str, str]) -> None:
     keep = await create_enterprise(client, admin)
     gone = await create_enterprise(client, admin)
-    start = await client.get("/api/v1/enterprises", params={"changed_since": "0", "limit": 200},
-                             headers=admin)
+    start = await client.get(
+        "/api/v1/enterprises", params={"changed_since": "0", "limit": 200}, headers=admin
+    )
     assert start.status_code == 200
     cursor = start.json()["next_cursor"]
     deleted = await client.delete(f"/api/v1/enterprises/{gone['id']}", headers=admin)
     assert deleted.status_code == 204
     await client.patch(f"/api/v1/enterprises/{keep['id']}", json={"address": "改"}, headers=admin)
-    delta = await client.get("/api/v1/enterprises", params={"changed_since": cursor},
-                             headers=admin)
+    delta = await client.get("/api/v1/enterprises", params={"changed_since": cursor}, headers=admin)
     assert delta.status_code == 200
     items = delta.json()["items"]
     assert [i["id"] for i in items] == [gone["id"], keep["id"]]
     assert items[0]["deleted_at"] is not None
     assert items[1]["deleted_at"] is None
-    after = await client.get("/api/v1/enterprises",
-                             params={"changed_since": delta.json()["next_cursor"]}, headers=admin)
+    after = await client.get(
+        "/api/v1/enterprises", params={"changed_since": delta.json()["next_cursor"]}, headers=admin
+    )
     assert after.json()["items"] == []
     missing = await client.get(f"/api/v1/enterprises/{gone['id']}", headers=admin)
     assert missing.status_code == 404
