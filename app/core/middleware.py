@@ -101,7 +101,7 @@ class RequestContextMiddleware:
                     {
                         "event": "request",
                         "method": scope["method"],
-                        "route": getattr(route, "path", scope["path"]),
+                        "route": _route_template(scope, route),
                         "status": status_holder["status"],
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                         "request_id": request_id,
@@ -121,3 +121,17 @@ class RequestContextMiddleware:
             instance=scope["path"],
         )
         await response(scope, receive, send)
+
+
+def _route_template(scope: Scope, route: object) -> str:
+    """The matched route's template with the prefixes of the routers it was included from."""
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if not template:
+        return str(scope["path"])
+    path = str(scope["path"])
+    # Nested routers may leave only the inner template: restore the mounted prefix.
+    if not template.startswith("/api") and path.startswith("/api/"):
+        depth = template.count("/")
+        prefix = "/".join(path.split("/")[: len(path.split("/")) - depth])
+        return prefix + template
+    return str(template)

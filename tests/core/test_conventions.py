@@ -207,3 +207,26 @@ async def test_cursor_of_another_query_is_rejected(
         headers=admin,
     )
     _is_problem(moved, 400, "invalid_cursor")
+
+
+async def test_one_json_access_log_line(
+    client: AsyncClient, admin: dict[str, str], caplog: Any
+) -> None:
+    import json  # noqa: PLC0415
+    import logging  # noqa: PLC0415
+
+    with caplog.at_level(logging.INFO, logger="anjian.access"):
+        await client.get(
+            f"/api/v1/enterprises/{uuid.uuid4()}", headers={**admin, "X-Request-ID": "log-1"}
+        )
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "anjian.access"]
+    assert lines == [
+        {
+            "event": "request",
+            "method": "GET",
+            "route": "/api/v1/enterprises/{enterprise_id}",
+            "status": 404,
+            "duration_ms": lines[0]["duration_ms"],
+            "request_id": "log-1",
+        }
+    ]

@@ -1,0 +1,214 @@
+"""``make bench``: seed, serve with 2 workers, load with wrk at 64 connections, compare to raw.
+
+    python -m bench.run [--hazards 1000000] [--small 10000] [--duration 15] [--connections 64]
+
+Prints requests/s, p50 and p99 for each scenario, the raw asyncpg figures for the same reads,
+the ratio service ÷ raw, and the page latency at the large size ÷ at the small size. Results
+are also written to bench/out/results.json. A measurement, never a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from app.auth.tokens import mint_dev_token
+from app.config import Settings
+from bench import scenarios
+from bench.seed import COUNTIES, seed
+from tests import pg
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+SECRET = "bench-dev-secret-0123456789abcdef0123456789"
+PORT = 8765
+
+
+def _dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def prepare_database(server: str, name: str, enterprises: int, hazards: int) -> str:
+    url = pg.with_database(server, name)
+    admin = await asyncpg.connect(_dsn(server))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "app.reference.loader", "--if-empty"], cwd=ROOT,
+                   env=env, check=True, capture_output=True)
+    conn = await asyncpg.connect(_dsn(url))
+    try:
+        have = await conn.fetchval("SELECT count(*) FROM hazard")
+        if have < hazards:
+            print(f"  seeding {hazards:,} hazards over {enterprises:,} enterprises in {name} …",
+                  flush=True)
+            started = time.perf_counter()
+            await conn.execute("TRUNCATE hazard, enterprise CASCADE")
+            await seed(conn, enterprises, hazards)
+            print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    finally:
+        await conn.close()
+    return url
+
+
+def start_server(url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": url, "ANJIAN_DEV_JWT_SECRET": SECRET,
+           "ANJIAN_ENVIRONMENT": "development", "ANJIAN_LOG_LEVEL": "WARNING",
+           "ANJIAN_DB_POOL_SIZE": "10"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--port", str(PORT),
+         "--workers", "2", "--no-access-log", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{PORT}/readyz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    stop_server(proc)
+    raise RuntimeError("the service did not become ready")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * _UNITS[unit]
+
+
+def run_wrk(script: Path, duration: int, connections: int) -> dict[str, float]:
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-s",
+         str(script), f"http://127.0.0.1:{PORT}"],
+        check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99,
+            "errors": float(non2xx.group(1)) if non2xx else 0.0}
+
+
+async def run_raw(url: str, sql: str, args_for: Any, duration: int,
+                  connections: int) -> dict[str, float]:
+    """The same read straight through asyncpg (no framework): the ceiling to compare with."""
+    pool = await asyncpg.create_pool(_dsn(url), min_size=20, max_size=20)
+    latencies: list[float] = []
+    stop = time.perf_counter() + duration
+
+    async def client() -> None:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            async with pool.acquire() as conn:
+                await conn.fetch(sql, *args_for())
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    await asyncio.gather(*(client() for _ in range(connections)))
+    await pool.close()
+    latencies.sort()
+    return {"rps": len(latencies) / duration, "p50_ms": statistics.median(latencies),
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1], "errors": 0.0}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hazards", type=int, default=1_000_000)
+    parser.add_argument("--enterprises", type=int, default=20_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk); `make bench` installs it")
+    server = os.environ.get("BENCH_DATABASE_URL") or pg.server_url()
+    results: dict[str, Any] = {"hazards": args.hazards, "connections": args.connections,
+                               "duration_s": args.duration, "scenarios": {}}
+    token = mint_dev_token(Settings(database_url="postgresql://x@x/x", dev_jwt_secret=SECRET),
+                           {"sub": "bench", "role": "admin"}, ttl_seconds=7200)
+    workdir = Path(tempfile.mkdtemp(prefix="anjian-bench-"))
+    page_latency: dict[str, float] = {}
+    for label, size in (("small", args.small), ("large", args.hazards)):
+        print(f"[{label}] {size:,} hazards", flush=True)
+        url = await prepare_database(server, f"anjian_bench_{size}", args.enterprises
+                                     if size >= 100_000 else max(200, size // 50), size)
+        fixtures = await scenarios.fixtures(_dsn(url))
+        proc = start_server(url)
+        try:
+            for name, make_script in scenarios.SERVICE.items():
+                if label == "small" and name != "page":
+                    continue
+                script = make_script(workdir, token, fixtures)
+                figures = run_wrk(script, args.duration, args.connections)
+                if label == "small":
+                    page_latency["small_p50_ms"] = figures["p50_ms"]
+                    continue
+                results["scenarios"][name] = {"service": figures}
+                print(f"  {name:8s} service {figures}", flush=True)
+                if name == "page":
+                    page_latency["large_p50_ms"] = figures["p50_ms"]
+        finally:
+            stop_server(proc)
+        if label == "large":
+            for name, (sql, args_for) in scenarios.raw(fixtures).items():
+                raw = await run_raw(url, sql, args_for, args.duration, args.connections)
+                entry = results["scenarios"][name]
+                entry["raw"] = raw
+                entry["ratio"] = round(entry["service"]["rps"] / raw["rps"], 3)
+                print(f"  {name:8s} raw     {raw}", flush=True)
+    results["page_latency"] = {**page_latency, "ratio_large_to_small": round(
+        page_latency["large_p50_ms"] / page_latency["small_p50_ms"], 2)}
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    print_report(results)
+
+
+def print_report(results: dict[str, Any]) -> None:
+    print(f"\nAnjian benchmark — {results['hazards']:,} hazards, {results['connections']} "
+          f"connections, {results['duration_s']} s per scenario, 2 workers")
+    print(f"{'scenario':10s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'raw req/s':>10s} "
+          f"{'raw p99':>8s} {'ratio':>6s} {'non-2xx':>8s}")
+    for name, entry in results["scenarios"].items():
+        s, r = entry["service"], entry.get("raw")
+        print(f"{name:10s} {s['rps']:9.0f} {s['p50_ms']:8.1f} {s['p99_ms']:8.1f} "
+              f"{(r['rps'] if r else 0):10.0f} {(r['p99_ms'] if r else 0):8.1f} "
+              f"{entry.get('ratio', ''):>6} {s['errors']:8.0f}")
+    pl = results["page_latency"]
+    print(f"page p50 at {results['hazards']:,} ÷ at small size: {pl['ratio_large_to_small']}")
+
+
+if __name__ == "__main__":
+    random.seed(1)
+    asyncio.run(main())
