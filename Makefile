@@ -51,8 +51,10 @@ format: venv ## apply ruff formatting and safe fixes
 openapi: venv ## regenerate openapi.json
 	$(BIN)/python -m scripts.export_openapi
 
-bench: venv ## run the benchmark
-	$(BIN)/python -m bench.run
+bench: venv ## seed 1M hazards, load the service with wrk, compare with raw asyncpg (ARGS=…)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
+	    || { echo "install wrk (Debian package 'wrk') to run the benchmark"; exit 1; }
+	$(BIN)/python -m bench.run $(ARGS)
 
 migrate: venv ## alembic upgrade head (DATABASE_URL must be set)
 	$(BIN)/alembic upgrade head

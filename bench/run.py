@@ -31,7 +31,7 @@ import httpx
 from app.auth.tokens import mint_dev_token
 from app.config import Settings
 from bench import scenarios
-from bench.seed import COUNTIES, seed
+from bench.seed import seed
 from tests import pg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,42 +45,75 @@ def _dsn(url: str) -> str:
 
 
 async def prepare_database(server: str, name: str, enterprises: int, hazards: int) -> str:
+    """A database seeded at exactly this size (kept between runs; rebuilt when it differs)."""
     url = pg.with_database(server, name)
     admin = await asyncpg.connect(_dsn(server))
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if not exists:
-            await admin.execute(f'CREATE DATABASE "{name}"')
+        if exists:
+            conn = await asyncpg.connect(_dsn(url))
+            try:
+                seeded = (
+                    await conn.fetchval("SELECT count(*) FROM hazard WHERE reported_by = 'bench'")
+                    if await conn.fetchval("SELECT to_regclass('hazard') IS NOT NULL")
+                    else 0
+                )
+            finally:
+                await conn.close()
+            if seeded == hazards:
+                return url
+            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "app.reference.loader", "--if-empty"], cwd=ROOT,
-                   env=env, check=True, capture_output=True)
+    for command in (["alembic", "upgrade", "head"], ["app.reference.loader", "--if-empty"]):
+        module = ["-m", *command] if command[0] != "alembic" else ["-m", "alembic", *command[1:]]
+        subprocess.run(
+            [sys.executable, *module], cwd=ROOT, env=env, check=True, capture_output=True
+        )
     conn = await asyncpg.connect(_dsn(url))
     try:
-        have = await conn.fetchval("SELECT count(*) FROM hazard")
-        if have < hazards:
-            print(f"  seeding {hazards:,} hazards over {enterprises:,} enterprises in {name} …",
-                  flush=True)
-            started = time.perf_counter()
-            await conn.execute("TRUNCATE hazard, enterprise CASCADE")
-            await seed(conn, enterprises, hazards)
-            print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"  seeding {hazards:,} hazards over {enterprises:,} enterprises in {name} …",
+            flush=True,
+        )
+        started = time.perf_counter()
+        await seed(conn, enterprises, hazards)
+        print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
     finally:
         await conn.close()
     return url
 
 
 def start_server(url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "ANJIAN_DEV_JWT_SECRET": SECRET,
-           "ANJIAN_ENVIRONMENT": "development", "ANJIAN_LOG_LEVEL": "WARNING",
-           "ANJIAN_DB_POOL_SIZE": "10"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ANJIAN_DEV_JWT_SECRET": SECRET,
+        "ANJIAN_ENVIRONMENT": "development",
+        "ANJIAN_LOG_LEVEL": "WARNING",
+        "ANJIAN_DB_POOL_SIZE": "10",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--port", str(PORT),
-         "--workers", "2", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--port",
+            str(PORT),
+            "--workers",
+            "2",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -111,19 +144,42 @@ def _ms(text: str) -> float:
 
 def run_wrk(script: Path, duration: int, connections: int) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-s",
-         str(script), f"http://127.0.0.1:{PORT}"],
-        check=True, capture_output=True, text=True).stdout
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50_ms": p50, "p99_ms": p99,
-            "errors": float(non2xx.group(1)) if non2xx else 0.0}
+    timeouts = re.search(r"timeout (\d+)", out)
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "errors": float(non2xx.group(1)) if non2xx else 0.0,
+        "timeouts": float(timeouts.group(1)) if timeouts else 0.0,
+    }
 
 
-async def run_raw(url: str, sql: str, args_for: Any, duration: int,
-                  connections: int) -> dict[str, float]:
+async def run_raw(
+    url: str, sql: str, args_for: Any, duration: int, connections: int
+) -> dict[str, float]:
     """The same read straight through asyncpg (no framework): the ceiling to compare with."""
     pool = await asyncpg.create_pool(_dsn(url), min_size=20, max_size=20)
     latencies: list[float] = []
@@ -139,8 +195,12 @@ async def run_raw(url: str, sql: str, args_for: Any, duration: int,
     await asyncio.gather(*(client() for _ in range(connections)))
     await pool.close()
     latencies.sort()
-    return {"rps": len(latencies) / duration, "p50_ms": statistics.median(latencies),
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1], "errors": 0.0}
+    return {
+        "rps": len(latencies) / duration,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+        "errors": 0.0,
+    }
 
 
 async def main() -> None:
@@ -154,16 +214,27 @@ async def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk); `make bench` installs it")
     server = os.environ.get("BENCH_DATABASE_URL") or pg.server_url()
-    results: dict[str, Any] = {"hazards": args.hazards, "connections": args.connections,
-                               "duration_s": args.duration, "scenarios": {}}
-    token = mint_dev_token(Settings(database_url="postgresql://x@x/x", dev_jwt_secret=SECRET),
-                           {"sub": "bench", "role": "admin"}, ttl_seconds=7200)
+    results: dict[str, Any] = {
+        "hazards": args.hazards,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "scenarios": {},
+    }
+    token = mint_dev_token(
+        Settings(database_url="postgresql://x@x/x", dev_jwt_secret=SECRET),
+        {"sub": "bench", "role": "admin"},
+        ttl_seconds=7200,
+    )
     workdir = Path(tempfile.mkdtemp(prefix="anjian-bench-"))
     page_latency: dict[str, float] = {}
     for label, size in (("small", args.small), ("large", args.hazards)):
         print(f"[{label}] {size:,} hazards", flush=True)
-        url = await prepare_database(server, f"anjian_bench_{size}", args.enterprises
-                                     if size >= 100_000 else max(200, size // 50), size)
+        url = await prepare_database(
+            server,
+            f"anjian_bench_{size}",
+            args.enterprises if size >= 100_000 else max(200, size // 50),
+            size,
+        )
         fixtures = await scenarios.fixtures(_dsn(url))
         proc = start_server(url)
         try:
@@ -188,23 +259,33 @@ async def main() -> None:
                 entry["raw"] = raw
                 entry["ratio"] = round(entry["service"]["rps"] / raw["rps"], 3)
                 print(f"  {name:8s} raw     {raw}", flush=True)
-    results["page_latency"] = {**page_latency, "ratio_large_to_small": round(
-        page_latency["large_p50_ms"] / page_latency["small_p50_ms"], 2)}
+    results["page_latency"] = {
+        **page_latency,
+        "ratio_large_to_small": round(
+            page_latency["large_p50_ms"] / max(page_latency["small_p50_ms"], 0.001), 2
+        ),
+    }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print_report(results)
 
 
 def print_report(results: dict[str, Any]) -> None:
-    print(f"\nAnjian benchmark — {results['hazards']:,} hazards, {results['connections']} "
-          f"connections, {results['duration_s']} s per scenario, 2 workers")
-    print(f"{'scenario':10s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'raw req/s':>10s} "
-          f"{'raw p99':>8s} {'ratio':>6s} {'non-2xx':>8s}")
+    print(
+        f"\nAnjian benchmark — {results['hazards']:,} hazards, {results['connections']} "
+        f"connections, {results['duration_s']} s per scenario, 2 workers"
+    )
+    print(
+        f"{'scenario':10s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'raw req/s':>10s} "
+        f"{'raw p99':>8s} {'ratio':>6s} {'non-2xx':>8s}"
+    )
     for name, entry in results["scenarios"].items():
         s, r = entry["service"], entry.get("raw")
-        print(f"{name:10s} {s['rps']:9.0f} {s['p50_ms']:8.1f} {s['p99_ms']:8.1f} "
-              f"{(r['rps'] if r else 0):10.0f} {(r['p99_ms'] if r else 0):8.1f} "
-              f"{entry.get('ratio', ''):>6} {s['errors']:8.0f}")
+        print(
+            f"{name:10s} {s['rps']:9.0f} {s['p50_ms']:8.1f} {s['p99_ms']:8.1f} "
+            f"{(r['rps'] if r else 0):10.0f} {(r['p99_ms'] if r else 0):8.1f} "
+            f"{entry.get('ratio', ''):>6} {s['errors']:8.0f}"
+        )
     pl = results["page_latency"]
     print(f"page p50 at {results['hazards']:,} ÷ at small size: {pl['ratio_large_to_small']}")
 

@@ -10,18 +10,55 @@ import asyncpg
 
 COUNTIES = ("330106", "330105", "330108")  # 杭州 西湖 / 拱墅 / 滨江
 
-SECTORS = ["school", "fire", "coal", "hazchem", "fireworks", "road", "construction", "gas",
-           "industry_trade", "other"]
-STATUSES = ["reported", "registered", "planning", "rectifying", "extension_requested",
-            "pending_verification", "escalated", "closed", "closed", "closed", "cancelled"]
-WORDS = ["配电箱", "消防通道", "灭火器", "安全出口", "脚手架", "有限空间", "储罐", "液氨", "粉尘",
-         "燃气管道", "校车", "护栏", "应急照明", "特种作业", "防爆电气", "泄漏报警"]
+SECTORS = [
+    "school",
+    "fire",
+    "coal",
+    "hazchem",
+    "fireworks",
+    "road",
+    "construction",
+    "gas",
+    "industry_trade",
+    "other",
+]
+STATUSES = [
+    "reported",
+    "registered",
+    "planning",
+    "rectifying",
+    "extension_requested",
+    "pending_verification",
+    "escalated",
+    "closed",
+    "closed",
+    "closed",
+    "cancelled",
+]
+WORDS = [
+    "配电箱",
+    "消防通道",
+    "灭火器",
+    "安全出口",
+    "脚手架",
+    "有限空间",
+    "储罐",
+    "液氨",
+    "粉尘",
+    "燃气管道",
+    "校车",
+    "护栏",
+    "应急照明",
+    "特种作业",
+    "防爆电气",
+    "泄漏报警",
+]
 
 
 async def towns(conn: asyncpg.Connection) -> list[str]:
     rows = await conn.fetch(
-        "SELECT code FROM region WHERE parent_code = ANY($1::text[]) ORDER BY code",
-        list(COUNTIES))
+        "SELECT code FROM region WHERE parent_code = ANY($1::text[]) ORDER BY code", list(COUNTIES)
+    )
     by_county: dict[str, list[str]] = {}
     for r in rows:
         by_county.setdefault(r["code"][:6], []).append(r["code"])
@@ -42,20 +79,24 @@ async def seed(conn: asyncpg.Connection, enterprises: int, hazards: int) -> None
                (ARRAY['red','orange','yellow','blue'])[1 + i % 4], 1, now(), now()
         FROM generate_series(1, $3) AS i
         """,
-        town_codes, SECTORS, enterprises)
+        town_codes,
+        SECTORS,
+        enterprises,
+    )
     await conn.execute(
         """
         CREATE TEMP TABLE bench_ent AS
         SELECT row_number() OVER (ORDER BY id) AS n, id, region_code, sectors
         FROM enterprise WHERE uscc LIKE 'B%'
-        """)
+        """
+    )
     batch = 200_000
     for start in range(0, hazards, batch):
         count = min(batch, hazards - start)
         await conn.execute(
             """
             INSERT INTO hazard (id, code, title, description, enterprise_id, region_code,
-                county_code, sectors, sector, category, level, treatment_type, source,
+                sectors, sector, category, level, treatment_type, source,
                 found_at, reported_by, reported_by_role, deadline, production_order, status,
                 criteria_clause_ids, assigned_expert_ids, escalation_measures, version,
                 created_at, updated_at, closed_at, lat, lon)
@@ -63,7 +104,7 @@ async def seed(conn: asyncpg.Connection, enterprises: int, hazards: int) -> None
                    left(e.region_code, 6) || '-2026-' || lpad((($5 + i))::text, 7, '0'),
                    ($3::text[])[1 + i % 16] || '存在隐患' || i,
                    '检查发现' || ($3::text[])[1 + (i / 16) % 16] || '不符合要求，需整改',
-                   e.id, e.region_code, left(e.region_code, 6), e.sectors, e.sectors[1],
+                   e.id, e.region_code, e.sectors, e.sectors[1],
                    (ARRAY['unsafe_act','unsafe_condition','management_defect','environment'])
                        [1 + i % 4],
                    CASE WHEN i % 20 = 0 THEN 'major' ELSE 'general' END,
@@ -78,5 +119,10 @@ async def seed(conn: asyncpg.Connection, enterprises: int, hazards: int) -> None
             FROM generate_series(1, $2) AS i
             JOIN bench_ent e ON e.n = 1 + (($5 + i) % $1)
             """,
-            enterprises, count, WORDS, STATUSES, start)
+            enterprises,
+            count,
+            WORDS,
+            STATUSES,
+            start,
+        )
     await conn.execute("ANALYZE")
