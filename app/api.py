@@ -12,6 +12,7 @@ from app.departments.router import router as departments
 from app.enterprises.router import router as enterprises
 from app.events.router import router as events
 from app.hazards.router import router as hazards
+from app.notifications.router import router as notifications
 from app.people.router import router as people
 from app.public_reports.router import router as public_reports
 from app.reference.router import router as reference
@@ -32,5 +33,6 @@ api_router.include_router(attachments)
 api_router.include_router(visits)
 api_router.include_router(responsibility)
 api_router.include_router(events)
+api_router.include_router(notifications)
 api_router.include_router(statistics)
 api_router.include_router(public_reports)

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=5, ge=0, le=200)
     log_level: str = "INFO"
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description="Take the client address from X-Forwarded-For (only behind a proxy that "
+        "overwrites it); rate limits and audit rows use this address",
+    )
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_attachment_bytes: int = Field(default=20 * 1_048_576, ge=1024)
@@ -56,6 +61,14 @@ class Settings(BaseSettings):
 
     # --- hazards settings ---
     major_acceptance_review_days: int = Field(default=10, ge=1)
+    hazard_extension_lead_days: int = Field(
+        default=10, ge=0, description="An extension is asked at least this many days before"
+    )
+    hazard_listing_progress_interval_days: int = Field(default=90, ge=1)
+    hazard_closure_penalties_180d: int = Field(default=3, ge=1)
+    hazard_closure_penalties_365d: int = Field(default=4, ge=1)
+    hazard_power_cut_notice_hours: int = Field(default=24, ge=0)
+    hazard_nearby_max_radius_m: float = Field(default=50_000.0, ge=1)
 
     # --- visits settings ---
     visit_checkin_radius_m: float = Field(default=500.0, ge=1)
@@ -111,6 +124,11 @@ class Settings(BaseSettings):
         description="(days after the deadline, target) pairs of the overdue escalation ladder",
     )
     clock_reconfirm_days: int = Field(default=90, ge=1)
+    clock_acceptance_review_days_by_sector: dict[str, int] = Field(
+        default={"coal": 20},
+        description="Acceptance review period of a major hazard per sector (others: "
+        "ANJIAN_MAJOR_ACCEPTANCE_REVIEW_DAYS)",
+    )
 
     # --- statistics, exports and imports settings ---
     export_batch_rows: int = Field(
@@ -151,6 +169,9 @@ class Settings(BaseSettings):
     public_report_receipt_per_window: int = Field(default=60, ge=1)
     public_report_max_content_chars: int = Field(default=5000, ge=100)
     public_report_max_photos: int = Field(default=9, ge=0)
+    public_report_remind_days: int = Field(default=7, ge=0, description="Reminder before due")
+    public_report_max_photo_bytes: int = Field(default=10 * 1_048_576, ge=1024)
+    public_report_photo_per_window: int = Field(default=30, ge=1)
 
     @field_validator("database_url")
     @classmethod

@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_attachment_bytes,
+        trust_forwarded_for=settings.trust_forwarded_for,
     )
 
     app.include_router(system_router)

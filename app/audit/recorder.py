@@ -52,3 +52,28 @@ def record_audit(
             user_agent=ctx.user_agent,
         )
     )
+
+
+PERSONAL_DATA_READ = "personal_data_read"
+
+
+def record_personal_data_read(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    resource_type: str,
+    resource_id: uuid.UUID | str,
+    fields: list[str],
+    region_code: str | None = None,
+) -> None:
+    """An unmasked read of personal data (phones, a reporter's identity…) is audited too:
+    one row per record shown, ``changes = {"fields_read": [...]}``, never the values."""
+    record_audit(
+        session,
+        principal,
+        action=PERSONAL_DATA_READ,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        changes={"fields_read": sorted(fields)},
+        region_code=region_code,
+    )

@@ -16,8 +16,9 @@ from app.config import Settings
 from app.core.errors import Unauthorized
 
 bearer_scheme = HTTPBearer(auto_error=False, description="OIDC-style JWT (RS256/ES256)")
-api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False,
-                              description="API key of another government system")
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="API key of another government system"
+)
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -52,7 +53,10 @@ async def current_principal(
         verifier: TokenVerifier = request.app.state.token_verifier
         return await service.principal_from_token(session, verifier, bearer.credentials)
     if api_key:
-        return await service.principal_from_api_key(session, api_key)
+        settings: Settings = request.app.state.settings
+        return await service.principal_from_api_key(
+            session, api_key, touch_seconds=settings.api_key_touch_seconds
+        )
     raise Unauthorized("Authentication is required", "需要身份认证", code="unauthenticated")
 
 

@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.core.enums import labelled
+
 
 class Role(StrEnum):
     admin = "admin"
@@ -28,6 +30,9 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.expert: ("Expert", "专家"),
     Role.system: ("System client", "外部系统"),
 }
+
+
+labelled("role", {role.value: labels for role, labels in ROLE_LABELS.items()})(Role)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,18 @@ from app.config import Settings
 from app.core.errors import Unauthorized
 
 _ASYMMETRIC = {"RS256": "RSA", "ES256": "EC"}
+_RELOAD_ON_UNKNOWN_KID_SECONDS = 10.0
 
 
 def _invalid(reason_en: str, reason_zh: str) -> Unauthorized:
     return Unauthorized(
-        reason_en, reason_zh, code="invalid_token",
-        headers={"WWW-Authenticate": f'Bearer realm="anjian", error="invalid_token", '
-                 f'error_description="{reason_en}"'},
+        reason_en,
+        reason_zh,
+        code="invalid_token",
+        headers={
+            "WWW-Authenticate": f'Bearer realm="anjian", error="invalid_token", '
+            f'error_description="{reason_en}"'
+        },
     )
 
 
@@ -29,21 +34,37 @@ class TokenVerifier:
         self._file_keys: PyJWKSet | None = None
         self._file_loaded_at = 0.0
         self._url_client = (
-            PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=settings.jwks_cache_seconds,
-                        timeout=5)
-            if settings.jwks_url else None
+            PyJWKClient(
+                settings.jwks_url, cache_keys=True, lifespan=settings.jwks_cache_seconds, timeout=5
+            )
+            if settings.jwks_url
+            else None
         )
 
+    @property
+    def may_fetch(self) -> bool:
+        """True when verifying may do network I/O (a JWKS URL)."""
+        return self._url_client is not None
+
+    def _load_file(self, *, force: bool) -> PyJWKSet:
+        assert self.settings.jwks_file is not None
+        age = time.monotonic() - self._file_loaded_at
+        if (
+            self._file_keys is None
+            or age > self.settings.jwks_cache_seconds
+            or (force and age > _RELOAD_ON_UNKNOWN_KID_SECONDS)
+        ):
+            self._file_keys = PyJWKSet.from_dict(json.loads(self.settings.jwks_file.read_text()))
+            self._file_loaded_at = time.monotonic()
+        return self._file_keys
+
     def _key_for(self, kid: str | None) -> PyJWK:
-        if self.settings.jwks_file is not None:
-            if (self._file_keys is None
-                    or time.monotonic() - self._file_loaded_at > self.settings.jwks_cache_seconds):
-                self._file_keys = PyJWKSet.from_dict(
-                    json.loads(self.settings.jwks_file.read_text()))
-                self._file_loaded_at = time.monotonic()
-            for key in self._file_keys.keys:
-                if key.key_id == kid:
-                    return key
+        if self.settings.jwks_file is not None and kid:
+            # An unknown kid may be a freshly rotated key: re-read the file (rate-limited).
+            for force in (False, True):
+                for key in self._load_file(force=force).keys:
+                    if key.key_id == kid:
+                        return key
         if self._url_client is not None and kid:
             try:
                 return self._url_client.get_signing_key(kid)
@@ -70,9 +91,13 @@ class TokenVerifier:
             key = jwk.key
         try:
             return jwt.decode(
-                token, key, algorithms=[alg], audience=self.settings.jwt_audience,
+                token,
+                key,
+                algorithms=[alg],
+                audience=self.settings.jwt_audience,
                 issuer=self.settings.jwt_issuer,
-                options={"require": ["exp", "iss", "aud", "sub"]}, leeway=30,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+                leeway=30,
             )
         except jwt.ExpiredSignatureError as exc:
             raise _invalid("The token has expired", "令牌已过期") from exc
@@ -91,6 +116,12 @@ def mint_dev_token(settings: Settings, claims: dict[str, Any], ttl_seconds: int 
     if not settings.dev_jwt_secret:
         raise RuntimeError("ANJIAN_DEV_JWT_SECRET is not set: development tokens are disabled")
     now = int(time.time())
-    payload = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "iat": now,
-               "nbf": now, "exp": now + ttl_seconds, **claims}
+    payload = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl_seconds,
+        **claims,
+    }
     return jwt.encode(payload, settings.dev_jwt_secret, algorithm="HS256")

@@ -21,6 +21,9 @@ from app.core.problems import problem_response
 from app.models.core import IdempotencyRecord
 
 _REPLAYED_HEADERS = {"content-type", "location", "etag", "content-language"}
+# A response marked ``Cache-Control: no-store`` carries a secret shown once (an API key, a
+# receipt secret): its body is never stored, and a replay says so instead of repeating it.
+_NOT_STORED = b"no-store"
 
 
 def _caller(headers: dict[str, str]) -> str:
@@ -86,6 +89,10 @@ class IdempotencyMiddleware:
         async def capture_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
+                captured["no_store"] = any(
+                    k.lower() == b"cache-control" and _NOT_STORED in v.lower()
+                    for k, v in message["headers"]
+                )
                 captured["headers"] = [
                     [k.decode("latin-1"), v.decode("latin-1")]
                     for k, v in message["headers"]
@@ -150,8 +157,16 @@ class IdempotencyMiddleware:
                     )
                 record.locked_until = now + self.lock  # abandoned claim: take it over
                 return None
+            if record.response_body is None:
+                return problem_response(
+                    409,
+                    "idempotency_not_replayable",
+                    detail_en="The first request succeeded, but its response held a secret that "
+                    "is shown only once and is not stored",
+                    detail_zh="首次请求已成功，但其响应包含仅显示一次的密钥，无法重放",
+                )
             return _Replay(
-                record.response_status, record.response_headers or [], record.response_body or b""
+                record.response_status, record.response_headers or [], record.response_body
             )
 
     async def _store(
@@ -167,13 +182,14 @@ class IdempotencyMiddleware:
                 # A server failure is not an answer: let the client retry with the same key.
                 await session.execute(delete(IdempotencyRecord).where(*where))
                 return
+            secret = captured.get("no_store", False)
             await session.execute(
                 update(IdempotencyRecord)
                 .where(*where)
                 .values(
                     response_status=captured["status"],
-                    response_headers=captured["headers"],
-                    response_body=b"".join(captured["body"]),
+                    response_headers=[] if secret else captured["headers"],
+                    response_body=None if secret else b"".join(captured["body"]),
                     locked_until=None,
                 )
             )

@@ -36,8 +36,16 @@ class _BodyTooLarge(Exception):
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_upload_bytes: int,
+        trust_forwarded_for: bool = False,
+    ) -> None:
         self.app = app
+        self.trust_forwarded_for = trust_forwarded_for
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
 
@@ -50,12 +58,10 @@ class RequestContextMiddleware:
         request_id = (
             incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else str(uuid.uuid4())
         )
-        client = scope.get("client")
         ctx = request_context.RequestContext(
             request_id=request_id,
             language=_language(headers.get("accept-language")),
-            client_address=headers.get("x-forwarded-for", "").split(",")[0].strip()
-            or (client[0] if client else None),
+            client_address=self._client_address(scope, headers),
             user_agent=headers.get("user-agent"),
         )
         token = request_context.current.set(ctx)
@@ -110,6 +116,13 @@ class RequestContextMiddleware:
                 )
             )
             request_context.current.reset(token)
+
+    def _client_address(self, scope: Scope, headers: dict[str, str]) -> str | None:
+        """The peer address; X-Forwarded-For only behind a proxy that overwrites it."""
+        if self.trust_forwarded_for and headers.get("x-forwarded-for"):
+            return headers["x-forwarded-for"].split(",")[0].strip()
+        client = scope.get("client")
+        return str(client[0]) if client else None
 
     @staticmethod
     async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:

@@ -20,6 +20,7 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Syncable, Base):
     subject: Mapped[str | None] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    position: Mapped[str | None] = mapped_column(String(32))
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)), nullable=False, default=list)
     phone: Mapped[str | None] = mapped_column(String(40))
     certificate_number: Mapped[str | None] = mapped_column(String(64))
@@ -29,8 +30,13 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Syncable, Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
     __table_args__ = (
-        Index("uq_person_subject", "subject", unique=True,
-              postgresql_where=text("subject IS NOT NULL")),
+        Index(
+            "uq_person_subject",
+            "subject",
+            unique=True,
+            postgresql_where=text("subject IS NOT NULL AND deleted_at IS NULL"),
+        ),
+        Index("ix_person_region_code", "region_code", "id"),
         Index("ix_person_department_id", "department_id"),
         Index("ix_person_enterprise_id", "enterprise_id"),
         Index("ix_person_sync", "sync_xid", "sync_seq"),

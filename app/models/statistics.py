@@ -1,3 +1,216 @@
-"""statistics tables (filled in by the statistics work)."""
+"""Statistics tables: import jobs, hazard rollups (maintained by triggers)."""
 
 from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import REGION_CODE, Base, Timestamps, UUIDPrimaryKey, Versioned
+
+
+class ImportJob(UUIDPrimaryKey, Timestamps, Base):
+    """One upload of enterprises or hazards (XLSX/CSV), run inline or by the worker.
+
+    ``principal`` is the submitter's principal as it was (role, scope, permissions): the worker
+    writes every row as that caller, through the same service functions as the API.
+    """
+
+    __tablename__ = "import_job"
+
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    dry_run: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    file_format: Mapped[str] = mapped_column(String(8), nullable=False)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # kept until the job finishes
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    principal: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    total_rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    processed_rows: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_rows: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    unchanged_rows: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    error_rows: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    ignored_columns: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list)
+    failure: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_import_job_created_by", "created_by", "id"),
+        Index(
+            "ix_import_job_queue",
+            "created_at",
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+
+
+class ImportJobError(Base):
+    """The errors of one rejected row (row number as in the file: header = row 1)."""
+
+    __tablename__ = "import_job_error"
+
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("import_job.id", ondelete="CASCADE"), primary_key=True
+    )
+    row_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False)
+    values: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+
+
+# --- hazard rollups ---------------------------------------------------------------------------
+# Kept exact by the ``hazard_rollup`` trigger on ``hazard`` (migration 0007), in the same
+# transaction as every hazard change. Three cuboids, each keyed by the hazard's town
+# (region_code), sector and month found (China time), plus level, source or ordering department
+# (the nil UUID when none; level '' until registered). Each has a per-day histogram of days from
+# found to closed (exact medians). Soft-deleted hazards are not counted. Rows whose counts fall
+# to zero stay (harmless).
+
+STATUS_COLUMNS = (
+    "reported",
+    "registered",
+    "planning",
+    "rectifying",
+    "extension_requested",
+    "pending_verification",
+    "escalated",
+    "closed",
+    "cancelled",
+)
+OPEN_STATUSES = STATUS_COLUMNS[:7]
+
+
+class HazardOverdueClock(Base):
+    """The date the ``overdue`` counters are exact for (one row). The worker moves it each day
+    with ``SELECT anjian_hazard_roll_overdue(<today>)``; readers add the hazards whose deadline
+    lies between this date and today, counted directly (normally none)."""
+
+    __tablename__ = "hazard_overdue_clock"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+class _Measures:
+    """Per key: hazards in each status, closed on time, major open / cleared, overdue."""
+
+    n_reported: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    n_registered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    n_planning: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    n_rectifying: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    n_extension_requested: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    n_pending_verification: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    n_escalated: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    n_closed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    n_cancelled: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    closed_with_deadline: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    closed_on_time: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    major_open: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    major_closed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class _RegionKey:
+    region_code: Mapped[str] = mapped_column(REGION_CODE, primary_key=True)
+    sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    found_month: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class _SourceKey:
+    region_code: Mapped[str] = mapped_column(REGION_CODE, primary_key=True)
+    sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    found_month: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class _DepartmentKey:
+    department_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    region_code: Mapped[str] = mapped_column(REGION_CODE, primary_key=True)
+    sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    found_month: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class _Histogram:
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class HazardRollupRegion(_RegionKey, _Measures, Base):
+    """Cuboid for grouping by region, sector, level, status and month."""
+
+    __tablename__ = "hazard_rollup_region"
+
+
+class HazardRollupSource(_SourceKey, _Measures, Base):
+    """Cuboid for grouping by source (自查, 执法检查, 举报…)."""
+
+    __tablename__ = "hazard_rollup_source"
+
+
+class HazardRollupDepartment(_DepartmentKey, _Measures, Base):
+    """Cuboid for grouping by the ordering department."""
+
+    __tablename__ = "hazard_rollup_department"
+
+
+class HazardCloseDaysRegion(_RegionKey, _Histogram, Base):
+    __tablename__ = "hazard_close_days_region"
+
+
+class HazardCloseDaysSource(_SourceKey, _Histogram, Base):
+    __tablename__ = "hazard_close_days_source"
+
+
+class HazardCloseDaysDepartment(_DepartmentKey, _Histogram, Base):
+    __tablename__ = "hazard_close_days_department"
+
+
+class Assessment(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    """An annual assessment (年度考核) of the towns or departments of a county.
+
+    ``indicators`` are the year's definitions (data, not code); ``inputs`` the values entered by
+    hand per unit (training, drills, required visits, veto); ``snapshot`` the ranking frozen at
+    finalisation, which later changes to the data never alter.
+    """
+
+    __tablename__ = "assessment"
+
+    year: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    unit_kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    region_code: Mapped[str] = mapped_column(REGION_CODE, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    indicators: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    finalized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finalized_by: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    __table_args__ = (
+        Index("uq_assessment_year_unit_kind_region_code", "year", "unit_kind", "region_code",
+              unique=True),
+    )

@@ -1,0 +1,168 @@
+"""Event feed and webhook queries, each starting from what the principal may see."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal, Role
+from app.auth.scope import unit_scope
+from app.events.horizon import horizon as outbox_horizon
+from app.models.audit import OutboxEvent
+from app.models.webhook import WebhookDelivery, WebhookSubscription
+
+E = OutboxEvent
+S = WebhookSubscription
+D = WebhookDelivery
+
+EVENT_COLUMNS: tuple[Any, ...] = (
+    E.id,
+    E.source,
+    E.type,
+    E.subject,
+    E.time,
+    E.data,
+    E.xid.label("sync_xid"),
+    E.seq.label("sync_seq"),
+)
+SUBSCRIPTION_COLUMNS: tuple[Any, ...] = (
+    S.id,
+    S.url,
+    S.description,
+    S.event_types,
+    S.region_code,
+    S.sectors,
+    S.active,
+    S.disabled_reason,
+    S.owner_api_key_id,
+    S.created_by,
+    S.version,
+    S.created_at,
+    S.updated_at,
+)
+DELIVERY_COLUMNS: tuple[Any, ...] = (
+    D.id,
+    D.subscription_id,
+    D.event_id,
+    D.event_type,
+    D.status,
+    D.attempts,
+    D.next_attempt_at,
+    D.last_attempt_at,
+    D.last_status_code,
+    D.last_error,
+    D.delivered_at,
+    D.created_at,
+)
+SUBSCRIPTION_SORTABLE = {"created_at": S.created_at, "id": S.id}
+DELIVERY_SORTABLE = {"created_at": D.created_at, "id": D.id}
+
+
+class _JsonbSectors:
+    """``unit_scope`` asks ``sectors.overlap(array)``; the outbox keeps sectors as jsonb."""
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+
+    def overlap(self, values: Any) -> ColumnElement[bool]:
+        return self.column.has_any(values)  # type: ignore[no-any-return]
+
+
+def event_scope(principal: Principal) -> ColumnElement[bool]:
+    return unit_scope(
+        principal,
+        region=E.region_code,
+        sectors=_JsonbSectors(E.sectors),
+        enterprise_id=E.enterprise_id,
+    )
+
+
+def type_match(types: list[str]) -> ColumnElement[bool]:
+    exact = [t for t in types if not t.endswith(".*")]
+    prefixes = [t[:-1] for t in types if t.endswith(".*")]
+    clauses: list[ColumnElement[bool]] = []
+    if exact:
+        clauses.append(E.type.in_(exact))
+    clauses.extend(E.type.startswith(p, autoescape=True) for p in prefixes)
+    return or_(*clauses) if clauses else true()
+
+
+def visible_events(principal: Principal, types: list[str]) -> Select[Any]:
+    return select(*EVENT_COLUMNS).where(event_scope(principal)).where(type_match(types))
+
+
+def subscription_scope(principal: Principal) -> ColumnElement[bool]:
+    if principal.role is Role.admin:
+        return true()
+    if principal.role is Role.system and principal.api_key_id is not None:
+        return S.owner_api_key_id == principal.api_key_id
+    return false()
+
+
+def visible_subscriptions(principal: Principal) -> Select[Any]:
+    stmt: Select[Any] = select(*SUBSCRIPTION_COLUMNS).where(subscription_scope(principal))
+    return stmt
+
+
+async def get_subscription_row(
+    session: AsyncSession, principal: Principal, subscription_id: uuid.UUID
+) -> dict[str, Any] | None:
+    stmt = visible_subscriptions(principal).where(S.id == subscription_id)
+    row = (await session.execute(stmt)).mappings().first()
+    return dict(row) if row else None
+
+
+async def get_subscription_for_update(
+    session: AsyncSession, principal: Principal, subscription_id: uuid.UUID
+) -> WebhookSubscription | None:
+    stmt = select(S).where(S.id == subscription_id, subscription_scope(principal)).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_any_subscription(
+    session: AsyncSession, subscription_id: uuid.UUID
+) -> WebhookSubscription | None:
+    return await session.get(S, subscription_id)
+
+
+def deliveries_of(subscription_id: uuid.UUID, statuses: list[str]) -> Select[Any]:
+    stmt: Select[Any] = select(*DELIVERY_COLUMNS).where(D.subscription_id == subscription_id)
+    if statuses:
+        stmt = stmt.where(D.status.in_(statuses))
+    return stmt
+
+
+async def get_delivery_for_update(
+    session: AsyncSession, subscription_id: uuid.UUID, delivery_id: uuid.UUID
+) -> WebhookDelivery | None:
+    stmt = (
+        select(D).where(D.id == delivery_id, D.subscription_id == subscription_id).with_for_update()
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_delivery_row(session: AsyncSession, delivery_id: uuid.UUID) -> dict[str, Any]:
+    row = (
+        (await session.execute(select(*DELIVERY_COLUMNS).where(D.id == delivery_id)))
+        .mappings()
+        .one()
+    )
+    return dict(row)
+
+
+MAX_SEQ = 2**62
+horizon = outbox_horizon
+
+
+def after_position(
+    stmt: Select[Any], position: tuple[int, int], xmin: int, own_xid: int, limit: int
+) -> Select[Any]:
+    return (
+        stmt.where(tuple_(E.xid, E.seq) > tuple_(position[0], position[1]))
+        .where(or_(E.xid < xmin, E.xid == own_xid))
+        .order_by(E.xid, E.seq)
+        .limit(limit + 1)
+    )

@@ -1,0 +1,1 @@
+"""Notifications for people and unit inboxes (also emitted as events)."""

@@ -1,0 +1,202 @@
+"""Export specifications of the lists (columns with en / zh headers) and their HTTP handlers.
+
+A list's export reuses the list's own service function page by page, so scope, filters, sort
+and personal-data masking are exactly those of the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal
+from app.config import Settings
+from app.core.export import ExportColumn, ExportFormat, Row, nested
+from app.core.export_http import export_query_model, model_rows, stream_export
+from app.enterprises import service as enterprise_service
+from app.enterprises.schemas import EnterpriseFilter
+from app.hazards import service as hazard_service
+from app.hazards.schemas import HazardFilter
+
+ENTERPRISE_COLUMNS: tuple[ExportColumn, ...] = (
+    ExportColumn("id", "ID", "编号"),
+    ExportColumn("uscc", "Unified social credit code", "统一社会信用代码"),
+    ExportColumn("name", "Name", "单位名称"),
+    ExportColumn("kind", "Kind", "单位类型"),
+    ExportColumn("region_code", "Region code", "所属乡镇（街道）代码"),
+    ExportColumn("address", "Address", "地址"),
+    ExportColumn("lat", "Latitude", "纬度", nested("location", "lat")),
+    ExportColumn("lon", "Longitude", "经度", nested("location", "lon")),
+    ExportColumn("sectors", "Sectors", "行业领域"),
+    ExportColumn("industry_code", "Industry code (GB/T 4754)", "国民经济行业代码"),
+    ExportColumn(
+        "legal_representative_name",
+        "Legal representative",
+        "法定代表人",
+        nested("legal_representative", "name"),
+    ),
+    ExportColumn(
+        "legal_representative_phone",
+        "Legal representative phone",
+        "法定代表人电话",
+        nested("legal_representative", "phone"),
+    ),
+    ExportColumn(
+        "main_responsible_person_name",
+        "Main responsible person",
+        "主要负责人",
+        nested("main_responsible_person", "name"),
+    ),
+    ExportColumn(
+        "main_responsible_person_phone",
+        "Main responsible person phone",
+        "主要负责人电话",
+        nested("main_responsible_person", "phone"),
+    ),
+    ExportColumn(
+        "safety_manager_name", "Safety manager", "安全管理人员", nested("safety_manager", "name")
+    ),
+    ExportColumn(
+        "safety_manager_phone",
+        "Safety manager phone",
+        "安全管理人员电话",
+        nested("safety_manager", "phone"),
+    ),
+    ExportColumn("size", "Size", "企业规模"),
+    ExportColumn("risk_grade", "Risk grade", "风险等级"),
+    ExportColumn("status", "Status", "状态"),
+    ExportColumn("status_reason", "Status reason", "状态原因"),
+    ExportColumn("version", "Version", "版本"),
+    ExportColumn("created_at", "Created at", "创建时间"),
+    ExportColumn("updated_at", "Updated at", "更新时间"),
+)
+
+
+if TYPE_CHECKING:
+
+    class EnterpriseExportFilter(EnterpriseFilter):
+        format: ExportFormat | None
+
+else:
+    EnterpriseExportFilter = export_query_model(EnterpriseFilter, "EnterpriseExportFilter")
+
+if TYPE_CHECKING:
+
+    class HazardExportFilter(HazardFilter):
+        format: ExportFormat | None
+
+else:
+    HazardExportFilter = export_query_model(HazardFilter, "HazardExportFilter")
+
+
+async def export_enterprises(
+    request: Request,
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    query: EnterpriseExportFilter,
+) -> StreamingResponse:
+    base = EnterpriseFilter.model_validate(query.model_dump(exclude={"format"}))
+    if base.sort is None:  # creation order (uuid7), read along the primary key index
+        base = base.model_copy(update={"sort": "id"})
+
+    async def fetch(
+        batch_session: AsyncSession, cursor: str | None, size: int
+    ) -> tuple[Sequence[Row], str | None]:
+        page_settings = settings.model_copy(update={"page_limit_max": size})
+        items, next_cursor = await enterprise_service.list_enterprises(
+            batch_session,
+            page_settings,
+            principal,
+            base.model_copy(update={"cursor": cursor, "limit": size}),
+        )
+        return model_rows(items), next_cursor
+
+    return await stream_export(
+        request,
+        session,
+        settings,
+        format_param=query.format,
+        columns=ENTERPRISE_COLUMNS,
+        fetch=fetch,
+        name="enterprises",
+        name_zh="生产经营单位",
+    )
+
+
+HAZARD_COLUMNS: tuple[ExportColumn, ...] = (
+    ExportColumn("id", "ID", "编号"),
+    ExportColumn("code", "Code", "隐患编号"),
+    ExportColumn("title", "Title", "隐患名称"),
+    ExportColumn("description", "Description", "隐患描述"),
+    ExportColumn("enterprise_id", "Enterprise ID", "单位编号"),
+    ExportColumn("region_code", "Region code", "所属乡镇（街道）代码"),
+    ExportColumn("sector", "Sector", "行业领域"),
+    ExportColumn("place", "Place", "隐患部位"),
+    ExportColumn("category", "Category", "隐患类别"),
+    ExportColumn("level", "Level", "隐患等级"),
+    ExportColumn("treatment_type", "Treatment", "整改方式"),
+    ExportColumn("source", "Source", "隐患来源"),
+    ExportColumn("status", "Status", "状态"),
+    ExportColumn("found_at", "Found at", "发现时间"),
+    ExportColumn("found_by_name", "Found by", "发现人"),
+    ExportColumn(
+        "responsible_person_name",
+        "Responsible person",
+        "整改责任人",
+        nested("responsible_person", "name"),
+    ),
+    ExportColumn(
+        "responsible_person_phone",
+        "Responsible person phone",
+        "整改责任人电话",
+        nested("responsible_person", "phone"),
+    ),
+    ExportColumn("responsible_unit", "Responsible unit", "整改责任单位"),
+    ExportColumn("measures", "Measures", "整改措施"),
+    ExportColumn("deadline", "Deadline", "整改期限"),
+    ExportColumn("overdue", "Overdue", "是否逾期"),
+    ExportColumn("order_department_id", "Ordering department ID", "责令整改部门编号"),
+    ExportColumn("order_document_number", "Order document number", "指令书文号"),
+    ExportColumn("closed_at", "Closed at", "销号时间"),
+    ExportColumn("cancelled_at", "Cancelled at", "撤销时间"),
+    ExportColumn("version", "Version", "版本"),
+)
+
+
+async def export_hazards(
+    request: Request,
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    query: HazardExportFilter,
+) -> StreamingResponse:
+    """``GET /api/v1/hazards/export``: the hazard list's rows (same scope, filters, masking)."""
+    base = HazardFilter.model_validate(query.model_dump(exclude={"format"}))
+
+    async def fetch(
+        batch_session: AsyncSession, cursor: str | None, size: int
+    ) -> tuple[Sequence[Row], str | None]:
+        page_settings = settings.model_copy(update={"page_limit_max": size})
+        items, next_cursor = await hazard_service.list_hazards(
+            batch_session,
+            page_settings,
+            principal,
+            base.model_copy(update={"cursor": cursor, "limit": size}),
+        )
+        return model_rows(items), next_cursor
+
+    return await stream_export(
+        request,
+        session,
+        settings,
+        format_param=query.format,
+        columns=HAZARD_COLUMNS,
+        fetch=fetch,
+        name="hazards",
+        name_zh="事故隐患",
+    )

@@ -1,0 +1,1 @@
+"""Hazard statistics from rollups kept exact by triggers."""

@@ -1,0 +1,168 @@
+"""Queries over the hazard rollups: each starts from the caller's region (and sectors)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, Select, cast, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.scope import region_subtree
+from app.models.hazard import Hazard
+from app.models.reference import Department, Region
+from app.models.statistics import (
+    STATUS_COLUMNS,
+    HazardCloseDaysDepartment,
+    HazardCloseDaysRegion,
+    HazardCloseDaysSource,
+    HazardOverdueClock,
+    HazardRollupDepartment,
+    HazardRollupRegion,
+    HazardRollupSource,
+)
+
+NIL = uuid.UUID(int=0)
+MEASURES = (
+    *(f"n_{s}" for s in STATUS_COLUMNS),
+    "closed_with_deadline",
+    "closed_on_time",
+    "major_open",
+    "major_closed",
+    "overdue",
+)
+# cuboid (measures, histogram) by the one dimension that only it has
+CUBOIDS: dict[str | None, tuple[Any, Any]] = {
+    None: (HazardRollupRegion, HazardCloseDaysRegion),
+    "level": (HazardRollupRegion, HazardCloseDaysRegion),
+    "source": (HazardRollupSource, HazardCloseDaysSource),
+    "department": (HazardRollupDepartment, HazardCloseDaysDepartment),
+}
+# dimensions every cuboid has ("status" is a set of measure columns, not a key)
+COMMON = {"region", "sector", "month", "status"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where and what: region subtree (None = everything), sectors, filters."""
+
+    region: str | None
+    region_length: int  # the grouping length of the "region" dimension
+    sectors: Sequence[str]
+    levels: Sequence[str]
+    sources: Sequence[str]
+    department_id: uuid.UUID | None
+    month_from: date | None
+    month_to: date | None
+
+
+def pick_cuboid(needed: set[str]) -> tuple[Any, Any] | None:
+    special = needed - COMMON
+    if len(special) > 1:
+        return None
+    return CUBOIDS[special.pop() if special else None]
+
+
+class _HazardColumns:
+    """The hazard table seen with the rollup key names (for the overdue correction)."""
+
+    region_code = Hazard.region_code
+    sector = Hazard.sector
+    level = func.coalesce(Hazard.level, "")
+    source = Hazard.source
+    department_id = func.coalesce(Hazard.order_department_id, literal(NIL))
+    found_month = cast(
+        func.date_trunc("month", func.timezone("Asia/Shanghai", Hazard.found_at)), Date
+    )
+
+
+def _dimension(table: Any, name: str, region_length: int) -> ColumnElement[Any]:
+    if name == "region":
+        return func.substr(table.region_code, 1, region_length).label("region")
+    if name == "month":
+        return table.found_month.label("month")  # type: ignore[no-any-return]
+    if name == "department":
+        return table.department_id.label("department")  # type: ignore[no-any-return]
+    return getattr(table, name).label(name)  # type: ignore[no-any-return]
+
+
+def _where(stmt: Select[Any], table: Any, scope: Scope) -> Select[Any]:
+    if scope.region:
+        stmt = stmt.where(region_subtree(table.region_code, scope.region))
+    if scope.sectors:
+        stmt = stmt.where(table.sector.in_(scope.sectors))
+    if scope.levels:
+        stmt = stmt.where(table.level.in_(scope.levels))
+    if scope.sources:
+        stmt = stmt.where(table.source.in_(scope.sources))
+    if scope.department_id is not None:
+        stmt = stmt.where(table.department_id == scope.department_id)
+    if scope.month_from:
+        stmt = stmt.where(table.found_month >= scope.month_from)
+    if scope.month_to:
+        stmt = stmt.where(table.found_month <= scope.month_to)
+    return stmt
+
+
+async def measures(
+    session: AsyncSession, table: Any, dims: Sequence[str], scope: Scope
+) -> list[dict[str, Any]]:
+    cols = [_dimension(table, d, scope.region_length) for d in dims]
+    sums = [func.coalesce(func.sum(getattr(table, m)), 0).label(m) for m in MEASURES]
+    stmt = _where(select(*cols, *sums), table, scope).group_by(*cols)
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+
+async def close_days(
+    session: AsyncSession, table: Any, dims: Sequence[str], scope: Scope
+) -> list[dict[str, Any]]:
+    cols = [_dimension(table, d, scope.region_length) for d in dims]
+    stmt = _where(select(*cols, table.days, func.sum(table.n).label("n")), table, scope)
+    stmt = stmt.group_by(*cols, table.days).having(func.sum(table.n) > 0)
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+
+async def overdue_clock(session: AsyncSession) -> date:
+    stmt = select(HazardOverdueClock.as_of).where(HazardOverdueClock.id == 1)
+    as_of: date = (await session.execute(stmt)).scalar_one()
+    return as_of
+
+
+async def overdue_correction(
+    session: AsyncSession, dims: Sequence[str], scope: Scope, low: date, high: date
+) -> list[dict[str, Any]]:
+    """Open hazards with ``low <= deadline < high``, counted from the hazard table (the days
+    the overdue clock has not been moved over yet; normally none)."""
+    h = _HazardColumns
+    cols = [_dimension(h, d, scope.region_length) for d in dims]
+    stmt = _where(select(*cols, func.count().label("n")), h, scope).where(
+        Hazard.status.notin_(("closed", "cancelled")),
+        Hazard.deleted_at.is_(None),
+        Hazard.deadline >= low,
+        Hazard.deadline < high,
+    )
+    return [dict(r) for r in (await session.execute(stmt.group_by(*cols))).mappings()]
+
+
+async def roll_overdue_clock(session: AsyncSession, target: date) -> int:
+    """Move the overdue counters to ``target`` (days moved; 0 when already there)."""
+    stmt = select(func.anjian_hazard_roll_overdue(target))
+    moved: int = (await session.execute(stmt)).scalar_one()
+    return moved
+
+
+async def region_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))
+    return {code: name for code, name in rows.all()}
+
+
+async def department_names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    stmt = select(Department.id, Department.name).where(Department.id.in_(ids))
+    return {i: name for i, name in (await session.execute(stmt)).all()}

@@ -1,0 +1,54 @@
+"""Statistics over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
+from app.core.export import wants_export
+from app.core.export_http import EXPORT_RESPONSES, table_response
+from app.core.problems import problems
+from app.statistics.figures import service
+from app.statistics.figures.presentation import hazard_columns
+from app.statistics.figures.schemas import HazardStatistics, HazardStatisticsFilter
+
+router = APIRouter(prefix="/statistics", tags=["statistics"])
+
+
+@router.get(
+    "/hazards",
+    response_model=HazardStatistics,
+    responses={**EXPORT_RESPONSES, **problems(403, 404)},
+)
+async def get_hazard_statistics(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    query: Annotated[HazardStatisticsFilter, Query()],
+) -> HazardStatistics | StreamingResponse:
+    """Hazard figures (隐患统计) in your scope, grouped by up to two dimensions; `format=csv|xlsx`
+    (or `Accept`) gives the groups as a table. Exact: read from rollups that every hazard
+    change updates in its own transaction."""
+    figures = await service.hazard_statistics(session, principal, query)
+    if query.format or _wants_table(request):
+        rows = [g.model_dump() for g in figures.groups] or [
+            {**figures.totals.model_dump(), "key": {}, "label": {}}
+        ]
+        return table_response(
+            request,
+            settings,
+            format_param=query.format,
+            columns=hazard_columns(query.group_by),
+            rows=rows,
+            name="hazard-statistics",
+            name_zh="隐患统计",
+        )
+    return figures
+
+
+def _wants_table(request: Request) -> bool:
+    return wants_export(request.headers.get("accept")) is not None

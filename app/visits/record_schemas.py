@@ -1,0 +1,188 @@
+"""On-site record (现场检查记录) and enforcement document schemas."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pagination import Page
+from app.enterprises.schemas import Contact
+from app.visits.enums import (
+    AcceptanceResult,
+    DocumentKind,
+    ListingLevel,
+    RecordStatus,
+    SignerRole,
+)
+
+Money = Decimal  # a decimal string in yuan
+
+
+class OnsiteRecordUpdate(BaseModel):
+    """Editable until the first signature."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    place: str | None = Field(default=None, max_length=300)
+    content: str | None = Field(
+        default=None, min_length=1, max_length=20000, description="What was inspected (检查内容)"
+    )
+    problems: str | None = Field(default=None, max_length=20000, description="Problems found")
+    handling: str | None = Field(default=None, max_length=20000, description="Handling (处理情况)")
+
+
+class SignatureIn(BaseModel):
+    """An inspector signs by member id; the unit head by name. An uploaded signature image is an
+    attachment id; without one the signature is a recorded signing event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    signer_role: SignerRole
+    member_id: uuid.UUID | None = Field(default=None, description="Inspector on the visit")
+    name: str | None = Field(
+        default=None, min_length=1, max_length=100, description="The unit head's name"
+    )
+    attachment_id: uuid.UUID | None = Field(default=None, description="Signature image")
+
+
+class RefusalIn(BaseModel):
+    """The unit head refused to sign (Art 68): recorded with the circumstances."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    head_name: str = Field(min_length=1, max_length=100)
+    note: str = Field(
+        min_length=1, max_length=4000, description="Circumstances of the refusal, witnesses"
+    )
+
+
+class SignatureRead(BaseModel):
+    id: uuid.UUID
+    signer_role: SignerRole
+    member_id: uuid.UUID | None
+    name: str
+    attachment_id: uuid.UUID | None
+    signed_at: datetime
+
+
+class OnsiteRecordRead(BaseModel):
+    """现场检查记录: immutable once anyone has signed it."""
+
+    visit_id: uuid.UUID
+    status: RecordStatus
+    started_at: datetime | None
+    ended_at: datetime | None
+    place: str | None
+    content: str
+    problems: str
+    handling: str
+    head_refused: bool
+    refusal_note: str | None
+    signatures: list[SignatureRead]
+    unsigned_inspectors: list[uuid.UUID] = Field(description="Member ids still to sign")
+    signed_at: datetime | None = Field(description="When the record became complete")
+    version: int
+
+
+class DocumentCreate(BaseModel):
+    """An enforcement document (执法文书). Its effect on the linked hazards and the unit is
+    applied in the same transaction (see docs/visits.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = Field(default=None, description="Client-chosen id (offline creation)")
+    kind: DocumentKind
+    number: str = Field(min_length=1, max_length=100, description="文号")
+    enterprise_id: uuid.UUID
+    visit_id: uuid.UUID | None = None
+    issuer_department_id: uuid.UUID | None = Field(
+        default=None, description="Default: the caller's department"
+    )
+    issuer_name: str = Field(min_length=1, max_length=200, description="Issuing unit's name")
+    issued_on: date
+    served_on: date | None = Field(default=None, description="送达日期")
+    legal_basis: str = Field(min_length=1, max_length=4000)
+    content: str | None = Field(
+        default=None, max_length=20000, description="Measures decided / reasons / opinion"
+    )
+    amount: Money | None = Field(
+        default=None,
+        gt=0,
+        max_digits=14,
+        decimal_places=2,
+        description="Fine (yuan); penalty decisions",
+    )
+    due_on: date | None = Field(default=None, description="Deadline (rectification, re-check)")
+    hazard_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    outcome: AcceptanceResult | None = Field(
+        default=None, description="Re-check opinion: passed or failed"
+    )
+    grounds: str | None = Field(
+        default=None,
+        pattern=r"^(overdue|refused)$",
+        description="Penalty / suspension / closure of a hazard: overdue or refused",
+    )
+    listing_level: ListingLevel | None = Field(default=None, description="Listing notices")
+    production_order: str | None = Field(
+        default=None,
+        pattern=r"^(partial_stop|full_stop)$",
+        description="On-site decision on a major hazard: partial or full stop",
+    )
+    responsible_person: Contact | None = Field(
+        default=None,
+        description="Rectification order: who rectifies (default: the unit's "
+        "main responsible person)",
+    )
+
+
+class DocumentRead(BaseModel):
+    id: uuid.UUID
+    kind: DocumentKind
+    number: str
+    enterprise_id: uuid.UUID
+    region_code: str
+    visit_id: uuid.UUID | None
+    issuer_department_id: uuid.UUID | None
+    issuer_name: str
+    issued_on: date
+    served_on: date | None
+    legal_basis: str
+    content: str | None
+    amount: Money | None
+    due_on: date | None
+    hazard_ids: list[uuid.UUID]
+    outcome: AcceptanceResult | None
+    listing_level: ListingLevel | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+class DocumentPage(Page[DocumentRead]):
+    pass
+
+
+class DocumentServe(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    served_on: date
+
+
+class DocumentFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: list[DocumentKind] = Field(default_factory=list)
+    enterprise_id: uuid.UUID | None = None
+    visit_id: uuid.UUID | None = None
+    hazard_id: uuid.UUID | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    limit: int | None = Field(default=None, ge=1, le=200)
+    cursor: str | None = None
+    changed_since: str | None = None

@@ -1,0 +1,1 @@
+"""Visit services (split by concern)."""

@@ -1,0 +1,133 @@
+"""The rollup triggers stay exact under any change of a hazard row (even ones no API makes)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tests.factories import TOWN, TOWN_2
+from tests.hazards.builders import World
+
+STATUSES = (
+    "reported",
+    "registered",
+    "planning",
+    "rectifying",
+    "extension_requested",
+    "pending_verification",
+    "escalated",
+    "closed",
+    "cancelled",
+)
+NIL = "00000000-0000-0000-0000-000000000000"
+KEY = {
+    "region_code": "region_code",
+    "sector": "sector",
+    "level": "coalesce(level, '')",
+    "source": "source",
+    "department_id": f"coalesce(order_department_id, '{NIL}'::uuid)",
+    "found_month": "date_trunc('month', found_at AT TIME ZONE 'Asia/Shanghai')::date",
+}
+MEASURES = {
+    **{f"n_{s}": f"status = '{s}'" for s in STATUSES},
+    "closed_with_deadline": "status = 'closed' AND deadline IS NOT NULL",
+    "closed_on_time": "status = 'closed' AND deadline IS NOT NULL AND "
+    "(closed_at AT TIME ZONE 'Asia/Shanghai')::date <= deadline",
+    "major_open": "level = 'major' AND status NOT IN ('closed', 'cancelled')",
+    "major_closed": "level = 'major' AND status = 'closed'",
+    "overdue": "status NOT IN ('closed', 'cancelled') AND deadline IS NOT NULL AND deadline < "
+    "(SELECT as_of FROM hazard_overdue_clock)",
+}
+CUBOIDS = {
+    "region": ("region_code", "sector", "level", "found_month"),
+    "source": ("region_code", "sector", "source", "found_month"),
+    "department": ("department_id", "region_code", "sector", "found_month"),
+}
+DAYS = (
+    "(closed_at AT TIME ZONE 'Asia/Shanghai')::date - (found_at AT TIME ZONE 'Asia/Shanghai')::date"
+)
+
+
+async def _rows(connection: AsyncConnection, sql: str) -> set[tuple[Any, ...]]:
+    return {tuple(r) for r in (await connection.execute(text(sql))).all()}
+
+
+async def assert_rollups_exact(connection: AsyncConnection) -> None:
+    live = "FROM hazard WHERE deleted_at IS NULL"
+    for cuboid, key in CUBOIDS.items():
+        cols = ", ".join(key)
+        group = ", ".join(KEY[k] for k in key)
+        sums = ", ".join(f"count(*) FILTER (WHERE {cond})::int" for cond in MEASURES.values())
+        expected = await _rows(connection, f"SELECT {group}, {sums} {live} GROUP BY {group}")
+        nonzero = " OR ".join(f"{m} <> 0" for m in MEASURES)
+        actual = await _rows(
+            connection,
+            f"SELECT {cols}, {', '.join(MEASURES)} FROM "  # noqa: S608
+            f"hazard_rollup_{cuboid} WHERE {nonzero}",
+        )
+        assert actual == {e for e in expected if any(e[len(key) :])}, cuboid
+        expected = await _rows(
+            connection,
+            f"SELECT {group}, {DAYS}, count(*)::int {live} AND "
+            f"status = 'closed' AND closed_at IS NOT NULL "
+            f"GROUP BY {group}, {DAYS}",
+        )
+        actual = await _rows(
+            connection,
+            f"SELECT {cols}, days, n FROM "  # noqa: S608
+            f"hazard_close_days_{cuboid} WHERE n <> 0",
+        )
+        assert actual == expected, f"hazard_close_days_{cuboid}"
+        negative = await _rows(
+            connection,
+            f"SELECT n FROM hazard_close_days_{cuboid} "  # noqa: S608
+            "WHERE n < 0",
+        )
+        assert not negative
+
+
+async def test_random_row_changes_keep_rollups_exact(
+    world: World, connection: AsyncConnection
+) -> None:
+    rng = random.Random(7)
+    ids = [(await world.hazard())["id"] for _ in range(12)]
+    await assert_rollups_exact(connection)
+    departments = [None, world.department["id"]]
+    base = datetime(2026, 6, 30, 16, 30, tzinfo=UTC)  # 00:30 on 1 July in China
+    for step in range(150):
+        hazard_id = rng.choice(ids)
+        column, value = rng.choice(
+            [
+                ("status", rng.choice(STATUSES)),
+                ("level", rng.choice([None, "general", "major"])),
+                (
+                    "deadline",
+                    rng.choice([None, date(2026, 7, 1) + timedelta(days=rng.randint(-9, 9))]),
+                ),
+                ("closed_at", rng.choice([None, base + timedelta(days=rng.randint(0, 20))])),
+                ("found_at", base - timedelta(hours=rng.choice([0, 1, 24 * 40]))),
+                ("region_code", rng.choice([TOWN, TOWN_2])),
+                ("sector", rng.choice(["hazchem", "gas"])),
+                ("source", rng.choice(["departmental", "public_report"])),
+                ("order_department_id", rng.choice(departments)),
+                ("deleted_at", rng.choice([None, None, base])),
+                ("title", f"仅标题变化{step}"),
+            ]
+        )
+        await connection.execute(
+            text(f"UPDATE hazard SET {column} = :v WHERE id = :id"),  # noqa: S608
+            {"v": value, "id": hazard_id},
+        )
+        if step % 25 == 0:
+            await assert_rollups_exact(connection)
+        if step % 40 == 0:  # the daily roll of the overdue clock, forwards and back
+            await connection.execute(
+                text("SELECT anjian_hazard_roll_overdue(:d)"),
+                {"d": date(2026, 7, 1) + timedelta(days=rng.randint(-8, 8))},
+            )
+            await assert_rollups_exact(connection)
+    await assert_rollups_exact(connection)
