@@ -51,7 +51,8 @@ POLICY: dict[Role, frozenset[str]] = {
         "region:read", "sector:read", "criteria:read", "enterprise:read", "hazard:read",
         "visit:read", "responsibility:read", "attachment:read", "person:read",
         "hazard:report", "hazard:self_manage", "visit:self_inspect", "attachment:write",
-        "enterprise:self_update", "enforcement:read",
+        "enterprise:self_update", "enforcement:read", "statistics_report:write",
+        "statistics_report:sign",
     }),
     Role.expert: frozenset({
         "region:read", "sector:read", "criteria:read", "hazard:read", "visit:read",

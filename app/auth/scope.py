@@ -92,15 +92,25 @@ def unit_in_scope(
     if not principal.region_code and role is not Role.system:
         return False
     return not (
-        role in _SECTOR_BOUND and principal.sectors is not None
+        role in _SECTOR_BOUND
+        and principal.sectors is not None
         and not set(sectors) & principal.sectors
     )
 
 
-def ensure_unit_writable(principal: Principal, *, region_code: str, sectors: list[str],
-                         enterprise_id: uuid.UUID | None, what: str, what_zh: str) -> None:
+def ensure_unit_writable(
+    principal: Principal,
+    *,
+    region_code: str,
+    sectors: list[str],
+    enterprise_id: uuid.UUID | None,
+    what: str,
+    what_zh: str,
+) -> None:
     """Nothing may be created or moved outside the caller's scope (404: never reveal more)."""
-    if not unit_in_scope(principal, region_code=region_code, sectors=sectors,
-                         enterprise_id=enterprise_id):
-        raise NotFound(f"{what} not found in your scope", f"{what_zh}不在您的管辖范围内",
-                       code="out_of_scope")
+    if not unit_in_scope(
+        principal, region_code=region_code, sectors=sectors, enterprise_id=enterprise_id
+    ):
+        raise NotFound(
+            f"{what} not found in your scope", f"{what_zh}不在您的管辖范围内", code="out_of_scope"
+        )

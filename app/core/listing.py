@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.core.errors import Unprocessable
+from app.core.horizon import horizon
 from app.core.pagination import ColumnLike, Paginator, parse_sort
 from app.core.sync import SyncCursor, apply_changed_since, next_sync_cursor
 
@@ -57,9 +58,12 @@ async def run_list(
             )
         sync = SyncCursor(settings.cursor_secret, spec.resource, settings.sync_retention_days)
         position = sync.position(changed_since)
-        stmt = apply_changed_since(stmt, spec.xid_column, spec.seq_column, position, size)
+        # The horizon is read before the rows, so a transaction committing in between is
+        # neither returned now nor skipped later.
+        below = await horizon(session)
+        stmt = apply_changed_since(stmt, spec.xid_column, spec.seq_column, position, size, below)
         rows = [dict(r) for r in (await session.execute(stmt)).mappings()]
-        next_cursor = await next_sync_cursor(session, sync, rows, size)
+        next_cursor = next_sync_cursor(sync, rows, size, below)
         return rows[:size], next_cursor
     keys = parse_sort(sort, spec.sortable, spec.default_sort, spec.id_column)
     fingerprint = json.dumps(filters, sort_keys=True, default=str)

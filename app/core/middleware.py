@@ -146,5 +146,5 @@ def _route_template(scope: Scope, route: object) -> str:
     if not template.startswith("/api") and path.startswith("/api/"):
         depth = template.count("/")
         prefix = "/".join(path.split("/")[: len(path.split("/")) - depth])
-        return prefix + template
+        return prefix + str(template)
     return str(template)

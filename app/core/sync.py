@@ -11,19 +11,13 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, literal_column, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, or_, tuple_
 
 from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import Gone
 
 SYNC_FROM_START = "0"
 _MAX_SEQ = 2**62
-# A request's own uncommitted writes are visible to it (and to a test's enclosing transaction).
-_OWN_XID: ColumnElement[int] = literal_column(
-    "coalesce(pg_current_xact_id_if_assigned()::text::bigint, -1)"
-)
-_XMIN: ColumnElement[int] = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 
 
 class SyncCursor:
@@ -56,26 +50,30 @@ def apply_changed_since(
     seq_col: Any,
     position: tuple[int, int],
     limit: int,
+    horizon: tuple[int, int],
 ) -> Select[Any]:
+    """Rows changed after ``position`` by transactions below the horizon (read beforehand), plus
+    the caller's own uncommitted writes (visible to it, and to a test's enclosing transaction)."""
+    below, own_xid = horizon
     return (
         stmt.where(tuple_(xid_col, seq_col) > tuple_(position[0], position[1]))
-        .where(or_(xid_col < _XMIN, xid_col == _OWN_XID))
+        .where(or_(xid_col < below, xid_col == own_xid))
         .order_by(xid_col, seq_col)
         .limit(limit + 1)
     )
 
 
-async def next_sync_cursor(
-    session: AsyncSession,
+def next_sync_cursor(
     cursor: SyncCursor,
     rows: Sequence[Mapping[str, Any]],
     limit: int,
+    horizon: tuple[int, int],
 ) -> str:
     if len(rows) > limit:
         last = rows[limit - 1]
         return cursor.encode(int(last["sync_xid"]), int(last["sync_seq"]))
-    xmin = (await session.execute(select(_XMIN))).scalar_one()
-    position = (int(xmin) - 1, _MAX_SEQ)
+    # Everything below the horizon has been seen: the next read starts there.
+    position = (horizon[0] - 1, _MAX_SEQ)
     if rows:
         position = max(position, (int(rows[-1]["sync_xid"]), int(rows[-1]["sync_seq"])))
     return cursor.encode(*position)

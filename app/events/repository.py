@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal, Role
 from app.auth.scope import unit_scope
-from app.events.horizon import horizon as outbox_horizon
+from app.core.horizon import horizon as outbox_horizon
 from app.models.audit import OutboxEvent
 from app.models.webhook import WebhookDelivery, WebhookSubscription
 

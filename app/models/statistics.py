@@ -147,8 +147,8 @@ class _SourceKey:
 
 
 class _DepartmentKey:
-    department_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     region_code: Mapped[str] = mapped_column(REGION_CODE, primary_key=True)
+    department_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     sector: Mapped[str] = mapped_column(String(32), primary_key=True)
     found_month: Mapped[date] = mapped_column(Date, primary_key=True)
 
@@ -211,6 +211,40 @@ class Assessment(UUIDPrimaryKey, Timestamps, Versioned, Base):
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
 
     __table_args__ = (
-        Index("uq_assessment_year_unit_kind_region_code", "year", "unit_kind", "region_code",
-              unique=True),
+        Index(
+            "uq_assessment_year_unit_kind_region_code",
+            "year",
+            "unit_kind",
+            "region_code",
+            unique=True,
+        ),
+    )
+
+
+class EnterpriseStatisticsReport(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    """An enterprise's quarterly or annual hazard statistics report (隐患排查治理统计分析表),
+    generated from its data and signed off by its main responsible person."""
+
+    __tablename__ = "enterprise_statistics_report"
+
+    enterprise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enterprise.id"), nullable=False)
+    region_code: Mapped[str] = mapped_column(REGION_CODE, nullable=False)
+    period: Mapped[str] = mapped_column(String(8), nullable=False)  # 2026-Q3 or 2026
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)  # exclusive
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    generated_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_by: Mapped[str | None] = mapped_column(String(200))
+    signer_name: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        Index(
+            "uq_enterprise_statistics_report_enterprise_id_period",
+            "enterprise_id",
+            "period",
+            unique=True,
+        ),
     )

@@ -68,7 +68,10 @@ def _discover() -> None:
     for module in pkgutil.iter_modules(app.__path__):
         name = f"app.{module.name}.jobs"
         if module.ispkg and module.name != "worker" and importlib.util.find_spec(name):
-            importlib.import_module(name)
+            try:
+                importlib.import_module(name)
+            except Exception:  # one broken domain must not stop the others' clock
+                log.exception("cannot load the clock jobs of %s", name)
 
 
 def registry() -> dict[str, Job]:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.ids import new_id
-from app.events.horizon import horizon
+from app.core.horizon import horizon
 from app.models.audit import OutboxEvent
 from app.models.identity import ApiKey
 from app.models.webhook import WebhookDelivery, WebhookSubscription, WorkerCursor

@@ -25,7 +25,7 @@ NIL = "00000000-0000-0000-0000-000000000000"
 CUBOIDS = {
     "region": ("region_code", "sector", "level", "found_month"),
     "source": ("region_code", "sector", "source", "found_month"),
-    "department": ("department_id", "region_code", "sector", "found_month"),
+    "department": ("region_code", "department_id", "sector", "found_month"),
 }
 # the expression of each key column for a hazard row ``h``
 KEY_EXPR = {
@@ -224,6 +224,32 @@ def upgrade() -> None:
     )
     op.create_index("uq_assessment_year_unit_kind_region_code", "assessment",
                     ["year", "unit_kind", "region_code"], unique=True)
+    op.create_table(
+        "enterprise_statistics_report",
+        sa.Column("enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("region_code", sa.String(length=12, collation="C"), nullable=False),
+        sa.Column("period", sa.String(length=8), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("figures", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("generated_by", sa.String(length=200), nullable=False),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("signed_by", sa.String(length=200), nullable=True),
+        sa.Column("signer_name", sa.String(length=100), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
+                  nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
+                  nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprise.id"],
+                                name="fk_enterprise_statistics_report_enterprise_id_enterprise"),
+        sa.PrimaryKeyConstraint("id", name="pk_enterprise_statistics_report"),
+    )
+    op.create_index("uq_enterprise_statistics_report_enterprise_id_period",
+                    "enterprise_statistics_report", ["enterprise_id", "period"], unique=True)
     op.execute(APPLY_FUNCTION)
     op.execute(TRIGGER_FUNCTION)
     op.execute(ROLL_FUNCTION)
@@ -240,6 +266,9 @@ def downgrade() -> None:
         op.drop_table(f"hazard_close_days_{cuboid}")
         op.drop_table(f"hazard_rollup_{cuboid}")
     op.drop_table("hazard_overdue_clock")
+    op.drop_index("uq_enterprise_statistics_report_enterprise_id_period",
+                  table_name="enterprise_statistics_report")
+    op.drop_table("enterprise_statistics_report")
     op.drop_index("uq_assessment_year_unit_kind_region_code", table_name="assessment")
     op.drop_table("assessment")
     op.drop_table("import_job_error")

@@ -212,8 +212,8 @@ async def test_cursor_of_another_query_is_rejected(
 async def test_one_json_access_log_line(
     client: AsyncClient, admin: dict[str, str], caplog: Any
 ) -> None:
-    import json  # noqa: PLC0415
-    import logging  # noqa: PLC0415
+    import json
+    import logging
 
     with caplog.at_level(logging.INFO, logger="anjian.access"):
         await client.get(

@@ -212,7 +212,7 @@ async def test_a_slow_commit_is_never_skipped(engine: AsyncEngine, settings: Set
 
 
 def test_widen_32_bit_xids() -> None:
-    from app.events.horizon import widen
+    from app.core.horizon import widen
 
     epoch = 1 << 32
     assert widen(5, 3 * epoch + 10) == 3 * epoch + 5

@@ -90,7 +90,7 @@ def _measure_sums() -> str:
 CUBOIDS = {
     "region": "region_code, sector, level, found_month",
     "source": "region_code, sector, source, found_month",
-    "department": "department_id, region_code, sector, found_month",
+    "department": "region_code, department_id, sector, found_month",
 }
 
 

@@ -13,30 +13,66 @@ from tests.hazards.builders import World
 
 URL = "/api/v1/assessments"
 INDICATORS = [
-    {"code": "rectification", "name_en": "Rectification rate", "name_zh": "隐患整改率",
-     "metric": "rectification_rate", "weight": 40},
-    {"code": "overdue", "name_en": "Overdue hazards", "name_zh": "逾期隐患数",
-     "metric": "overdue", "weight": 20, "better": "lower", "target": 4},
-    {"code": "major", "name_en": "Major hazards cleared", "name_zh": "重大隐患清零",
-     "metric": "major_cleared_rate", "weight": 20},
-    {"code": "visits", "name_en": "Leader visits done", "name_zh": "包保检查完成率",
-     "metric": "manual", "weight": 20, "target": 1},
-    {"code": "accident", "name_en": "Serious accident", "name_zh": "较大事故",
-     "metric": "manual", "weight": 0, "veto": True},
+    {
+        "code": "rectification",
+        "name_en": "Rectification rate",
+        "name_zh": "隐患整改率",
+        "metric": "rectification_rate",
+        "weight": 40,
+    },
+    {
+        "code": "overdue",
+        "name_en": "Overdue hazards",
+        "name_zh": "逾期隐患数",
+        "metric": "overdue",
+        "weight": 20,
+        "better": "lower",
+        "target": 4,
+    },
+    {
+        "code": "major",
+        "name_en": "Major hazards cleared",
+        "name_zh": "重大隐患清零",
+        "metric": "major_cleared_rate",
+        "weight": 20,
+    },
+    {
+        "code": "visits",
+        "name_en": "Leader visits done",
+        "name_zh": "包保检查完成率",
+        "metric": "manual",
+        "weight": 20,
+        "target": 1,
+    },
+    {
+        "code": "accident",
+        "name_en": "Serious accident",
+        "name_zh": "较大事故",
+        "metric": "manual",
+        "weight": 0,
+        "veto": True,
+    },
 ]
 
 
 def body(**overrides: Any) -> dict[str, Any]:
-    return {"year": today_china().year, "unit_kind": "town", "region_code": COUNTY,
-            "title": "安全生产年度考核", "indicators": INDICATORS, **overrides}
+    return {
+        "year": today_china().year,
+        "unit_kind": "town",
+        "region_code": COUNTY,
+        "title": "安全生产年度考核",
+        "indicators": INDICATORS,
+        **overrides,
+    }
 
 
 def by_unit(read: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["unit"]: r for r in read["results"]}
 
 
-async def test_scores_ranking_and_snapshot(world: World, client: AsyncClient,
-                                           token: Callable[..., dict[str, str]]) -> None:
+async def test_scores_ranking_and_snapshot(
+    world: World, client: AsyncClient, token: Callable[..., dict[str, str]]
+) -> None:
     office = token("committee_office", region_code=COUNTY)
     await world.rectifying()  # one open hazard in TOWN, not overdue
     hz = await world.hazard()
@@ -48,24 +84,34 @@ async def test_scores_ranking_and_snapshot(world: World, client: AsyncClient,
     assert a["status"] == "draft"
     town = by_unit(a)[TOWN]
     assert town["values"]["rectification"] == 0.0
-    assert town["scores"] == {"rectification": 0.0, "overdue": 20.0, "major": 20.0,
-                              "visits": 0.0, "accident": 0.0}
+    assert town["scores"] == {
+        "rectification": 0.0,
+        "overdue": 20.0,
+        "major": 20.0,
+        "visits": 0.0,
+        "accident": 0.0,
+    }
     assert by_unit(a)[TOWN_2]["total"] == 80.0  # nothing found: full marks on computed rates
     assert by_unit(a)[TOWN]["rank"] > 1
-    patched = await client.patch(f"{URL}/{a['id']}", headers={**office, "If-Match": '"1"'},
-                                 json={"inputs": {TOWN_2: {"visits": 0.5},
-                                                  TOWN: {"visits": 1, "accident": 1}}})
+    patched = await client.patch(
+        f"{URL}/{a['id']}",
+        headers={**office, "If-Match": '"1"'},
+        json={"inputs": {TOWN_2: {"visits": 0.5}, TOWN: {"visits": 1, "accident": 1}}},
+    )
     assert patched.status_code == 200, patched.text
     p = patched.json()
     assert (p["version"], by_unit(p)[TOWN_2]["total"]) == (2, 90.0)
-    assert by_unit(p)[TOWN]["vetoed"] is True and by_unit(p)[TOWN]["total"] == 0.0
-    assert p["results"][0]["unit"] == TOWN_2 and p["results"][0]["rank"] == 1
+    assert by_unit(p)[TOWN]["vetoed"] is True
+    assert by_unit(p)[TOWN]["total"] == 0.0
+    assert p["results"][0]["unit"] == TOWN_2
+    assert p["results"][0]["rank"] == 1
     stale = await client.post(f"{URL}/{a['id']}/finalize", headers={**office, "If-Match": '"1"'})
     assert stale.status_code == 412
     final = await client.post(f"{URL}/{a['id']}/finalize", headers=office)
     assert final.status_code == 200, final.text
     frozen = final.json()
-    assert frozen["status"] == "final" and frozen["finalized_at"]
+    assert frozen["status"] == "final"
+    assert frozen["finalized_at"]
     # data changes after the year end do not alter the snapshot
     await world.rectifying()
     again = (await client.get(f"{URL}/{a['id']}", headers=office)).json()
@@ -81,15 +127,19 @@ async def test_scores_ranking_and_snapshot(world: World, client: AsyncClient,
 
 async def test_departments(world: World, client: AsyncClient, admin: dict[str, str]) -> None:
     await world.rectifying()  # ordered by the world's department
-    a = (await client.post(URL, json=body(unit_kind="department", indicators=INDICATORS[:2]),
-                           headers=admin)).json()
+    a = (
+        await client.post(
+            URL, json=body(unit_kind="department", indicators=INDICATORS[:2]), headers=admin
+        )
+    ).json()
     dept = by_unit(a)[world.department["id"]]
     assert dept["name"] == world.department["name"]
     assert dept["values"] == {"rectification": 0.0, "overdue": 0}
 
 
-async def test_refusals(client: AsyncClient, admin: dict[str, str],
-                        token: Callable[..., dict[str, str]]) -> None:
+async def test_refusals(
+    client: AsyncClient, admin: dict[str, str], token: Callable[..., dict[str, str]]
+) -> None:
     office = token("committee_office", region_code=COUNTY)
     assert (await client.post(URL, json=body())).status_code == 401
     dept = token("department_official", region_code=COUNTY)

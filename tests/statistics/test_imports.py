@@ -9,7 +9,7 @@ from typing import Any
 from httpx import AsyncClient
 from openpyxl import load_workbook
 
-from app.statistics.imports.service import claim_next_import_job, run_import_job
+from app.statistics.imports.jobs import claim_next_import_job, run_import_job
 from tests.factories import OTHER_TOWN, TOWN, TOWN_2, create_enterprise, make_uscc
 from tests.statistics.builders import csv_bytes, upload, xlsx_bytes
 
@@ -208,36 +208,55 @@ async def test_refusals(
     ).status_code == 404
 
 
-async def test_hazard_import(client: AsyncClient, admin: dict[str, str],
-                             token: Callable[..., dict[str, str]]) -> None:
+async def test_hazard_import(
+    client: AsyncClient, admin: dict[str, str], token: Callable[..., dict[str, str]]
+) -> None:
     ent = await create_enterprise(client, admin, region_code=TOWN)
     other = await create_enterprise(client, admin, region_code=TOWN_2)
-    template = await client.get("/api/v1/import-templates/hazards", params={"format": "csv"},
-                                headers={**admin, "Accept-Language": "zh-CN"})
+    template = await client.get(
+        "/api/v1/import-templates/hazards",
+        params={"format": "csv"},
+        headers={**admin, "Accept-Language": "zh-CN"},
+    )
     header = template.content.decode("utf-8-sig").strip().split(",")
     assert header[:3] == ["编号", "单位统一社会信用代码 *", "隐患名称 *"]
     town = token("town_official", region_code=TOWN)
     rows = [
-        ["单位统一社会信用代码", "隐患名称", "行业领域", "隐患类别", "隐患来源", "整改责任人",
-         "发现时间"],
-        [ent["uscc"], "导入隐患一：消防通道堵塞", "消防", "物的不安全状态", "部门检查", "王五",
-         "2026-11-20T10:00:00+08:00"],
+        [
+            "单位统一社会信用代码",
+            "隐患名称",
+            "行业领域",
+            "隐患类别",
+            "隐患来源",
+            "整改责任人",
+            "发现时间",
+        ],
+        [
+            ent["uscc"],
+            "导入隐患一：消防通道堵塞",
+            "消防",
+            "物的不安全状态",
+            "部门检查",
+            "王五",
+            "2026-11-20T10:00:00+08:00",
+        ],
         [ent["uscc"].lower(), "导入隐患二", "hazchem", "unsafe_act", "self_inspection", "", ""],
         [other["uscc"], "越界隐患", "gas", "unsafe_act", "joint", "", ""],
         ["", "缺单位", "gas", "colour", "joint", "", ""],
     ]
     job = (await upload(client, town, csv_bytes(rows), kind="hazards")).json()
     assert (job["kind"], job["created_rows"], job["error_rows"]) == ("hazards", 2, 2), job["errors"]
-    errors = {e["row_number"]: {x["column"]: x["code"] for x in e["errors"]}
-              for e in job["errors"]}
+    errors = {e["row_number"]: {x["column"]: x["code"] for x in e["errors"]} for e in job["errors"]}
     assert errors[4] == {"enterprise_uscc": "enterprise_not_found"}
     assert errors[5] == {"enterprise_uscc": "missing"}
-    listed = await client.get("/api/v1/hazards", params={"enterprise_id": ent["id"]},
-                              headers=admin)
+    listed = await client.get("/api/v1/hazards", params={"enterprise_id": ent["id"]}, headers=admin)
     titles = {h["title"]: h for h in listed.json()["items"]}
     first = titles["导入隐患一：消防通道堵塞"]
-    assert (first["sector"], first["source"], first["status"]) == ("fire", "departmental",
-                                                                   "reported")
+    assert (first["sector"], first["source"], first["status"]) == (
+        "fire",
+        "departmental",
+        "reported",
+    )
     assert first["found_at"].startswith("2026-11-20T02:00:00")
     assert first["responsible_person"]["name"] == "王五"
     own = token("enterprise_user", enterprise_id=ent["id"])

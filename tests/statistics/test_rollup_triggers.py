@@ -45,7 +45,7 @@ MEASURES = {
 CUBOIDS = {
     "region": ("region_code", "sector", "level", "found_month"),
     "source": ("region_code", "sector", "source", "found_month"),
-    "department": ("department_id", "region_code", "sector", "found_month"),
+    "department": ("region_code", "department_id", "sector", "found_month"),
 }
 DAYS = (
     "(closed_at AT TIME ZONE 'Asia/Shanghai')::date - (found_at AT TIME ZONE 'Asia/Shanghai')::date"

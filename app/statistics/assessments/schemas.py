@@ -12,32 +12,44 @@ from app.core.enums import labelled
 from app.core.pagination import Page
 
 
-@labelled("assessment_unit_kind", {
-    "town": ("Towns and streets", "乡镇（街道）"),
-    "department": ("Departments", "部门"),
-})
+@labelled(
+    "assessment_unit_kind",
+    {
+        "town": ("Towns and streets", "乡镇（街道）"),
+        "department": ("Departments", "部门"),
+    },
+)
 class AssessmentUnitKind(StrEnum):
     town = "town"
     department = "department"
 
 
-@labelled("assessment_status", {
-    "draft": ("Draft (live scores)", "草稿（实时计分）"),
-    "final": ("Final (snapshot)", "已定稿（快照）"),
-})
+@labelled(
+    "assessment_status",
+    {
+        "draft": ("Draft (live scores)", "草稿（实时计分）"),
+        "final": ("Final (snapshot)", "已定稿（快照）"),
+    },
+)
 class AssessmentStatus(StrEnum):
     draft = "draft"
     final = "final"
 
 
-@labelled("assessment_metric", {
-    "rectification_rate": ("Rectification rate (closed ÷ found)", "隐患整改率"),
-    "on_time_rate": ("On-time rectification rate", "按期整改率"),
-    "overdue": ("Hazards overdue", "逾期未整改隐患数"),
-    "major_cleared_rate": ("Major hazards cleared ÷ major found", "重大隐患清零率"),
-    "major_open": ("Major hazards still open", "重大隐患未销号数"),
-    "manual": ("Entered by hand (visits, training, drills…)", "手工录入（包保检查、培训、演练等）"),
-})
+@labelled(
+    "assessment_metric",
+    {
+        "rectification_rate": ("Rectification rate (closed ÷ found)", "隐患整改率"),
+        "on_time_rate": ("On-time rectification rate", "按期整改率"),
+        "overdue": ("Hazards overdue", "逾期未整改隐患数"),
+        "major_cleared_rate": ("Major hazards cleared ÷ major found", "重大隐患清零率"),
+        "major_open": ("Major hazards still open", "重大隐患未销号数"),
+        "manual": (
+            "Entered by hand (visits, training, drills…)",
+            "手工录入（包保检查、培训、演练等）",
+        ),
+    },
+)
 class AssessmentMetric(StrEnum):
     rectification_rate = "rectification_rate"
     on_time_rate = "on_time_rate"
@@ -60,8 +72,9 @@ class Indicator(BaseModel):
     metric: AssessmentMetric
     weight: float = Field(ge=0, le=1000)
     better: str = Field(default="higher", pattern=r"^(higher|lower)$")
-    target: float | None = Field(default=None, gt=0,
-                                 description="Value of full marks (higher) or of zero (lower)")
+    target: float | None = Field(
+        default=None, gt=0, description="Value of full marks (higher) or of zero (lower)"
+    )
     veto: bool = False
 
     @model_validator(mode="after")
@@ -101,7 +114,8 @@ class AssessmentUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     indicators: list[Indicator] | None = Field(default=None, min_length=1, max_length=50)
     inputs: dict[str, dict[str, float | None]] | None = Field(
-        default=None, description="Town code or department id → indicator code → value")
+        default=None, description="Town code or department id → indicator code → value"
+    )
 
     @model_validator(mode="after")
     def _codes(self) -> AssessmentUpdate:

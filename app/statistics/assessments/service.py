@@ -5,6 +5,8 @@ finalising freezes the ranking into a snapshot that later data changes never alt
 from __future__ import annotations
 
 import uuid
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.recorder import diff, record_audit
@@ -34,8 +36,10 @@ from app.statistics.figures.schemas import HazardDimension, HazardStatisticsFilt
 from app.statistics.figures.service import hazard_statistics
 
 RESOURCE = "assessment"
-_TAKEN = ("An assessment of these units for this year and county exists",
-          "该县区该年度的此类考核已存在")
+_TAKEN = (
+    "An assessment of these units for this year and county exists",
+    "该县区该年度的此类考核已存在",
+)
 register_constraint("uq_assessment_year_unit_kind_region_code", 409, "assessment_exists", *_TAKEN)
 
 
@@ -44,8 +48,9 @@ def _not_found() -> NotFound:
 
 
 def _final() -> Conflict:
-    return Conflict("A final assessment cannot change", "考核已定稿，不能修改",
-                    code="assessment_final")
+    return Conflict(
+        "A final assessment cannot change", "考核已定稿，不能修改", code="assessment_final"
+    )
 
 
 def score(indicator: Indicator, value: float | None) -> float:
@@ -54,19 +59,24 @@ def score(indicator: Indicator, value: float | None) -> float:
     if value is None:  # a computed rate with nothing to rate: full marks; a missing input: none
         return 0.0 if indicator.metric == "manual" else indicator.weight
     target = indicator.target or 1.0
-    if indicator.better == "higher":
-        fraction = min(value / target, 1.0)
-    else:
-        fraction = 1.0 - value / target
+    fraction = min(value / target, 1.0) if indicator.better == "higher" else 1.0 - value / target
     return round(indicator.weight * max(fraction, 0.0), 4)
 
 
-async def _measured(session: AsyncSession, principal: Principal,
-                    a: Assessment) -> dict[str, dict[str, float | None]]:
+async def _measured(
+    session: AsyncSession, principal: Principal, a: Assessment
+) -> dict[str, dict[str, float | None]]:
     dimension = HazardDimension.region if a.unit_kind == "town" else HazardDimension.department
-    figures = await hazard_statistics(session, principal, HazardStatisticsFilter(
-        group_by=[dimension], region=a.region_code, period_from=f"{a.year}-01",
-        period_to=f"{a.year}-12"))
+    figures = await hazard_statistics(
+        session,
+        principal,
+        HazardStatisticsFilter(
+            group_by=[dimension],
+            region=a.region_code,
+            period_from=f"{a.year}-01",
+            period_to=f"{a.year}-12",
+        ),
+    )
     out: dict[str, dict[str, float | None]] = {}
     for g in figures.groups:
         unit = g.key[dimension.value]
@@ -74,20 +84,24 @@ async def _measured(session: AsyncSession, principal: Principal,
             continue
         majors = (g.major_cleared or 0) + (g.major_open or 0)
         out[unit] = {
-            "rectification_rate": g.rectification_rate, "on_time_rate": g.on_time_rate,
-            "overdue": g.overdue, "major_open": g.major_open,
+            "rectification_rate": g.rectification_rate,
+            "on_time_rate": g.on_time_rate,
+            "overdue": g.overdue,
+            "major_open": g.major_open,
             "major_cleared_rate": (g.major_cleared or 0) / majors if majors else None,
         }
     return out
 
 
-async def compute(session: AsyncSession, principal: Principal,
-                  a: Assessment) -> list[UnitResult]:
+async def compute(session: AsyncSession, principal: Principal, a: Assessment) -> list[UnitResult]:
     indicators = [Indicator.model_validate(i) for i in a.indicators]
-    names = await (repository.towns(session, a.region_code) if a.unit_kind == "town"
-                   else repository.departments(session, a.region_code))
+    names = await (
+        repository.towns(session, a.region_code)
+        if a.unit_kind == "town"
+        else repository.departments(session, a.region_code)
+    )
     measured = await _measured(session, principal, a)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for unit in sorted(set(names) | set(measured)):
         inputs = a.inputs.get(unit, {})
         values: dict[str, float | None] = {}
@@ -101,8 +115,16 @@ async def compute(session: AsyncSession, principal: Principal,
         scores = {ind.code: score(ind, values[ind.code]) for ind in indicators}
         vetoed = any(ind.veto and values[ind.code] for ind in indicators)
         total = 0.0 if vetoed else round(sum(scores.values()), 4)
-        rows.append({"unit": unit, "name": names.get(unit), "values": values,
-                     "scores": scores, "total": total, "vetoed": vetoed})
+        rows.append(
+            {
+                "unit": unit,
+                "name": names.get(unit),
+                "values": values,
+                "scores": scores,
+                "total": total,
+                "vetoed": vetoed,
+            }
+        )
     rows.sort(key=lambda r: (-r["total"], r["unit"]))
     results: list[UnitResult] = []
     for position, row in enumerate(rows, start=1):
@@ -117,42 +139,75 @@ async def _read(session: AsyncSession, principal: Principal, a: Assessment) -> A
         computed_at = a.snapshot["computed_at"]
     else:
         results, computed_at = await compute(session, principal, a), utcnow()
-    return AssessmentRead.model_validate({
-        "id": a.id, "year": a.year, "unit_kind": a.unit_kind, "region_code": a.region_code,
-        "title": a.title, "indicators": a.indicators, "inputs": a.inputs, "status": a.status,
-        "computed_at": computed_at, "results": results, "finalized_at": a.finalized_at,
-        "finalized_by": a.finalized_by, "version": a.version, "created_at": a.created_at,
-        "updated_at": a.updated_at})
+    return AssessmentRead.model_validate(
+        {
+            "id": a.id,
+            "year": a.year,
+            "unit_kind": a.unit_kind,
+            "region_code": a.region_code,
+            "title": a.title,
+            "indicators": a.indicators,
+            "inputs": a.inputs,
+            "status": a.status,
+            "computed_at": computed_at,
+            "results": results,
+            "finalized_at": a.finalized_at,
+            "finalized_by": a.finalized_by,
+            "version": a.version,
+            "created_at": a.created_at,
+            "updated_at": a.updated_at,
+        }
+    )
 
 
 def _emit(session: AsyncSession, event_type: str, a: Assessment) -> None:
-    emit_event(session, event_type, resource_type=RESOURCE, resource_id=a.id,
-               data={"version": a.version, "status": a.status, "year": a.year},
-               region_code=a.region_code)
+    emit_event(
+        session,
+        event_type,
+        resource_type=RESOURCE,
+        resource_id=a.id,
+        data={"version": a.version, "status": a.status, "year": a.year},
+        region_code=a.region_code,
+    )
 
 
-async def create_assessment(session: AsyncSession, principal: Principal,
-                            data: AssessmentCreate) -> AssessmentRead:
+async def create_assessment(
+    session: AsyncSession, principal: Principal, data: AssessmentCreate
+) -> AssessmentRead:
     require(principal, "assessment:write")
     if principal.region_code and not data.region_code.startswith(principal.region_code):
-        raise NotFound("Region not found in your scope", "该区划不在您的管辖范围内",
-                       code="out_of_scope")
+        raise NotFound(
+            "Region not found in your scope", "该区划不在您的管辖范围内", code="out_of_scope"
+        )
     await ensure_region(session, data.region_code, ["body", "region_code"])
     if await repository.find(session, data.year, data.unit_kind.value, data.region_code):
         raise Conflict(*_TAKEN, code="assessment_exists")
     payload = data.model_dump(mode="json")
-    a = Assessment(id=new_id(), inputs={}, status=AssessmentStatus.draft.value,
-                   created_by=principal.subject, **payload)
+    a = Assessment(
+        id=new_id(),
+        inputs={},
+        status=AssessmentStatus.draft.value,
+        created_by=principal.subject,
+        **payload,
+    )
     session.add(a)
     await session.flush()
-    record_audit(session, principal, action="create", resource_type=RESOURCE, resource_id=a.id,
-                 changes=diff(None, payload), region_code=a.region_code)
+    record_audit(
+        session,
+        principal,
+        action="create",
+        resource_type=RESOURCE,
+        resource_id=a.id,
+        changes=diff(None, payload),
+        region_code=a.region_code,
+    )
     _emit(session, "assessment.created", a)
     return await _read(session, principal, a)
 
 
-async def get_assessment(session: AsyncSession, principal: Principal,
-                         assessment_id: uuid.UUID) -> AssessmentRead:
+async def get_assessment(
+    session: AsyncSession, principal: Principal, assessment_id: uuid.UUID
+) -> AssessmentRead:
     require(principal, "statistics:read")
     a = await repository.get(session, principal, assessment_id)
     if a is None:
@@ -160,18 +215,31 @@ async def get_assessment(session: AsyncSession, principal: Principal,
     return await _read(session, principal, a)
 
 
-async def list_assessments(session: AsyncSession, principal: Principal, *, year: int | None,
-                           unit_kind: AssessmentUnitKind | None,
-                           region: str | None) -> list[AssessmentSummary]:
+async def list_assessments(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    year: int | None,
+    unit_kind: AssessmentUnitKind | None,
+    region: str | None,
+) -> list[AssessmentSummary]:
     require(principal, "statistics:read")
-    rows = await repository.listed(session, principal, year=year,
-                                   unit_kind=unit_kind.value if unit_kind else None,
-                                   region=region)
+    rows = await repository.listed(
+        session,
+        principal,
+        year=year,
+        unit_kind=unit_kind.value if unit_kind else None,
+        region=region,
+    )
     return [AssessmentSummary.model_validate(r) for r in rows]
 
 
-async def _locked(session: AsyncSession, principal: Principal, assessment_id: uuid.UUID,
-                  expected_version: int | None) -> Assessment:
+async def _locked(
+    session: AsyncSession,
+    principal: Principal,
+    assessment_id: uuid.UUID,
+    expected_version: int | None,
+) -> Assessment:
     require(principal, "assessment:write")
     a = await repository.get_for_update(session, principal, assessment_id)
     if a is None:
@@ -182,9 +250,13 @@ async def _locked(session: AsyncSession, principal: Principal, assessment_id: uu
     return a
 
 
-async def update_assessment(session: AsyncSession, principal: Principal,
-                            assessment_id: uuid.UUID, data: AssessmentUpdate,
-                            expected_version: int | None) -> AssessmentRead:
+async def update_assessment(
+    session: AsyncSession,
+    principal: Principal,
+    assessment_id: uuid.UUID,
+    data: AssessmentUpdate,
+    expected_version: int | None,
+) -> AssessmentRead:
     a = await _locked(session, principal, assessment_id, expected_version)
     before = {"title": a.title, "indicators": a.indicators, "inputs": a.inputs}
     changes = data.model_dump(exclude_unset=True, mode="json")
@@ -202,15 +274,25 @@ async def update_assessment(session: AsyncSession, principal: Principal,
     if delta:
         await session.flush()
         await session.refresh(a)
-        record_audit(session, principal, action="update", resource_type=RESOURCE,
-                     resource_id=a.id, changes=delta, region_code=a.region_code)
+        record_audit(
+            session,
+            principal,
+            action="update",
+            resource_type=RESOURCE,
+            resource_id=a.id,
+            changes=delta,
+            region_code=a.region_code,
+        )
         _emit(session, "assessment.updated", a)
     return await _read(session, principal, a)
 
 
-async def finalize_assessment(session: AsyncSession, principal: Principal,
-                              assessment_id: uuid.UUID,
-                              expected_version: int | None) -> AssessmentRead:
+async def finalize_assessment(
+    session: AsyncSession,
+    principal: Principal,
+    assessment_id: uuid.UUID,
+    expected_version: int | None,
+) -> AssessmentRead:
     """Freeze the ranking (年终快照): stored results are what every later read returns."""
     a = await _locked(session, principal, assessment_id, expected_version)
     now = utcnow()
@@ -219,8 +301,14 @@ async def finalize_assessment(session: AsyncSession, principal: Principal,
     a.status, a.finalized_at, a.finalized_by = AssessmentStatus.final.value, now, principal.subject
     await session.flush()
     await session.refresh(a)
-    record_audit(session, principal, action="finalize", resource_type=RESOURCE,
-                 resource_id=a.id, changes={"status": {"old": "draft", "new": "final"}},
-                 region_code=a.region_code)
+    record_audit(
+        session,
+        principal,
+        action="finalize",
+        resource_type=RESOURCE,
+        resource_id=a.id,
+        changes={"status": {"old": "draft", "new": "final"}},
+        region_code=a.region_code,
+    )
     _emit(session, "assessment.finalized", a)
     return await _read(session, principal, a)

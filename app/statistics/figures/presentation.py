@@ -41,3 +41,24 @@ def hazard_columns(group_by: Sequence[HazardDimension]) -> tuple[ExportColumn, .
         )
         dims.append(ExportColumn(dim.value, en, zh, nested("label", dim.value)))
     return (*dims, *FIGURE_COLUMNS)
+
+
+INSPECTION_COLUMNS = (
+    ExportColumn("key", "Group (code)", "分组（代码）"),
+    ExportColumn("label", "Group", "分组"),
+    ExportColumn("visits", "Visits", "检查次数"),
+    ExportColumn("leader_led", "Leader-led visits", "领导带队检查次数"),
+    ExportColumn("enterprises_visited", "Units visited", "检查单位数"),
+    ExportColumn("hazards_found", "Hazards found", "发现隐患数"),
+    ExportColumn("hazards_per_visit", "Hazards per visit", "每次检查发现隐患数"),
+)
+
+DUTY_COLUMNS = (
+    ExportColumn("key", "Group (code)", "分组（代码）"),
+    ExportColumn("label", "Group", "分组"),
+    ExportColumn("assignments", "Assignments", "责任数"),
+    ExportColumn("visits_due", "Visits due", "应检查次数"),
+    ExportColumn("visits_done", "Visits done", "已完成次数"),
+    ExportColumn("visits_made", "Visits made", "实际检查次数"),
+    ExportColumn("completion_rate", "Completion rate", "完成率"),
+)

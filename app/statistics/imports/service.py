@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.recorder import record_audit
-from app.auth.principal import Principal, Role
+from app.auth.principal import Principal
 from app.auth.scope import require
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.core.clock import utcnow
 from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import AppError, NotFound, Unprocessable
@@ -30,48 +29,13 @@ from app.events.outbox import emit_event
 from app.models.statistics import ImportJob
 from app.statistics.enums import ImportFileFormat, ImportJobStatus, ImportKind
 from app.statistics.imports import repository, specs
+from app.statistics.imports.principals import principal_data
 from app.statistics.imports.reader import detect_format, read_rows, text_of
 from app.statistics.imports.schemas import ImportJobRead, ImportRowErrors
 from app.statistics.imports.specs import ImportField, KindSpec, RowError
 
 RESOURCE = "import_job"
 PREVIEW_ERRORS = 100
-
-
-def principal_data(principal: Principal) -> dict[str, Any]:
-    def text(value: Any) -> str | None:
-        return None if value is None else str(value)
-
-    return {
-        "role": principal.role.value,
-        "subject": principal.subject,
-        "person_id": text(principal.person_id),
-        "api_key_id": text(principal.api_key_id),
-        "region_code": principal.region_code,
-        "department_id": text(principal.department_id),
-        "enterprise_id": text(principal.enterprise_id),
-        "sectors": None if principal.sectors is None else sorted(principal.sectors),
-        "read_only": principal.read_only,
-        "permissions": sorted(principal.permissions),
-    }
-
-
-def principal_from(data: dict[str, Any]) -> Principal:
-    def uid(key: str) -> uuid.UUID | None:
-        return uuid.UUID(data[key]) if data.get(key) else None
-
-    return Principal(
-        role=Role(data["role"]),
-        subject=data["subject"],
-        person_id=uid("person_id"),
-        api_key_id=uid("api_key_id"),
-        region_code=data.get("region_code"),
-        department_id=uid("department_id"),
-        enterprise_id=uid("enterprise_id"),
-        sectors=None if data.get("sectors") is None else frozenset(data["sectors"]),
-        read_only=bool(data.get("read_only")),
-        permissions=frozenset(data["permissions"]),
-    )
 
 
 def spec_for(kind: ImportKind) -> KindSpec:
@@ -202,9 +166,9 @@ async def create_import_job(
         region_code=principal.region_code,
     )
     if queued:
-        _emit(session, "import_job.queued", job.id, ImportJobStatus.queued, kind)
+        emit_job_event(session, "import_job.queued", job.id, ImportJobStatus.queued, kind)
     else:
-        await _process(
+        await process_rows(
             session,
             settings,
             job.id,
@@ -216,12 +180,12 @@ async def create_import_job(
             start_after=0,
             commit_batches=False,
         )
-        _emit(session, "import_job.completed", job.id, ImportJobStatus.succeeded, kind)
+        emit_job_event(session, "import_job.completed", job.id, ImportJobStatus.succeeded, kind)
     await session.flush()
     return await get_import_job(session, principal, job.id), queued
 
 
-def _emit(
+def emit_job_event(
     session: AsyncSession,
     event_type: str,
     job_id: uuid.UUID,
@@ -284,6 +248,10 @@ async def _write(
     except IntegrityError as err:
         await savepoint.rollback()
         return _integrity_errors(err), False
+    except DBAPIError:  # e.g. a value the database refuses that no schema rule caught
+        await savepoint.rollback()
+        return [specs.error(None, "rejected_by_database", "The database refused this row",
+                            "数据库拒绝了该行数据")], False
     if dry_run:
         await savepoint.rollback()
     else:
@@ -291,7 +259,7 @@ async def _write(
     return [], created
 
 
-async def _process(
+async def process_rows(
     session: AsyncSession,
     settings: Settings,
     job_id: uuid.UUID,
@@ -425,79 +393,3 @@ async def list_import_job_errors(
         else None
     )
     return [ImportRowErrors.model_validate(r) for r in rows[:size]], next_cursor
-
-
-# --- the worker's entry points ---------------------------------------------------------------
-
-
-async def claim_next_import_job(
-    session: AsyncSession, settings: Settings | None = None
-) -> uuid.UUID | None:
-    """Claim the oldest queued job (or a running one whose worker went silent) and commit."""
-    settings = settings or get_settings()
-    now = utcnow()
-    job_id = await repository.claim_next(
-        session, now, now - timedelta(seconds=settings.import_lease_seconds)
-    )
-    await session.commit()
-    return job_id
-
-
-async def run_import_job(
-    session: AsyncSession, job_id: uuid.UUID, settings: Settings | None = None
-) -> None:
-    """Process a claimed job to the end, committing after every batch (and at the end).
-
-    Pass a fresh session that is not inside an outer transaction; on a job-level failure the
-    job is marked ``failed`` with the reason and committed; the exception is not re-raised.
-    """
-    settings = settings or get_settings()
-    job = await repository.load(session, job_id)
-    if job is None or job["status"] in (ImportJobStatus.succeeded, ImportJobStatus.failed):
-        return
-    principal = principal_from(job["principal"])
-    kind = ImportKind(job["kind"])
-    try:
-        await _process(
-            session,
-            settings,
-            job_id,
-            spec_for(kind),
-            principal,
-            job["content"] or b"",
-            ImportFileFormat(job["file_format"]),
-            dry_run=job["dry_run"],
-            start_after=job["processed_rows"],
-            commit_batches=True,
-        )
-        _emit(session, "import_job.completed", job_id, ImportJobStatus.succeeded, kind)
-        record_audit(
-            session,
-            principal,
-            action="complete",
-            resource_type=RESOURCE,
-            resource_id=job_id,
-            changes={"status": {"old": "running", "new": "succeeded"}},
-        )
-        await session.commit()
-    except Exception as err:  # a job-level failure: record it, never crash the worker
-        await session.rollback()
-        reason = err.detail_en if isinstance(err, AppError) else type(err).__name__
-        await repository.set_progress(
-            session,
-            job_id,
-            status=ImportJobStatus.failed.value,
-            failure=reason,
-            finished_at=utcnow(),
-            content=None,
-        )
-        _emit(session, "import_job.failed", job_id, ImportJobStatus.failed, kind)
-        record_audit(
-            session,
-            principal,
-            action="fail",
-            resource_type=RESOURCE,
-            resource_id=job_id,
-            changes={"status": {"old": "running", "new": "failed"}},
-        )
-        await session.commit()

@@ -1,7 +1,7 @@
-"""The outbox horizon: below it, every transaction of this database has finished.
+"""The change horizon: below it, every transaction of this database has finished.
 
-Readers of the outbox (the feed, the webhook dispatcher) return an event only when its writing
-transaction id is below the horizon, so an event whose transaction commits late is never jumped
+Readers of the outbox and of delta sync return a row only when its writing
+transaction id is below the horizon, so a row whose transaction commits late is never jumped
 over by a reader that already moved on.
 
 ``pg_snapshot_xmin`` alone would do, but it counts the writing transactions of *every* database

@@ -1,0 +1,1 @@
+"""Inspection statistics (检查统计)."""
