@@ -163,9 +163,14 @@ def run_wrk(script: Path, duration: int, connections: int) -> dict[str, float]:
         capture_output=True,
         text=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    rps_match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50_match = re.search(r"50%\s+([\d.]+(?:us|ms|s))", out)
+    p99_match = re.search(r"99%\s+([\d.]+(?:us|ms|s))", out)
+    if not (rps_match and p50_match and p99_match):
+        print(out, file=sys.stderr)
+        return {"rps": 0.0, "p50_ms": 0.0, "p99_ms": 0.0, "errors": -1.0, "timeouts": 0.0}
+    rps = float(rps_match.group(1))
+    p50, p99 = _ms(p50_match.group(1)), _ms(p99_match.group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     timeouts = re.search(r"timeout (\d+)", out)
     return {

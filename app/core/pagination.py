@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.sqltypes import Date, DateTime, Integer, Numeric, Uuid
 
@@ -132,6 +132,14 @@ class Paginator:
         return stmt.limit(limit + 1)
 
     def _after(self, values: list[Any]) -> ColumnElement[bool]:
+        directions = {k.descending for k in self.keys}
+        if len(directions) == 1:
+            # One direction: a row comparison, which an index on the keys can seek to directly.
+            row = tuple_(*[k.expr for k in self.keys])
+            position = tuple_(
+                *[literal(v, type_=k.expr.type) for k, v in zip(self.keys, values, strict=True)]
+            )
+            return row < position if directions.pop() else row > position
         clauses = []
         for i, key in enumerate(self.keys):
             equal = [self.keys[j].expr == values[j] for j in range(i)]

@@ -180,6 +180,17 @@ class HazardCloseDaysRegion(_RegionKey, _Histogram, Base):
     __tablename__ = "hazard_close_days_region"
 
 
+class HazardCloseDaysRegionYear(_Histogram, Base):
+    """Days to close per year found: medians over whole years read a twelfth of the rows."""
+
+    __tablename__ = "hazard_close_days_region_year"
+
+    region_code: Mapped[str] = mapped_column(REGION_CODE, primary_key=True)
+    sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    found_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+
+
 class HazardCloseDaysSource(_SourceKey, _Histogram, Base):
     __tablename__ = "hazard_close_days_source"
 

@@ -69,12 +69,23 @@ def _upsert(cuboid: str, key: tuple[str, ...]) -> str:
         "  END IF;\n")
 
 
+# Days to close per year found (not month): a twelfth of the rows, for medians over whole years.
+FOUND_YEAR = "extract(year FROM h.found_at AT TIME ZONE 'Asia/Shanghai')::smallint"
+YEARLY_UPSERT = (
+    "  IF h.status = 'closed' AND h.closed_at IS NOT NULL THEN\n"
+    "    INSERT INTO hazard_close_days_region_year AS t\n"
+    "      (region_code, sector, level, found_year, days, n)\n"
+    f"    VALUES (h.region_code, h.sector, coalesce(h.level, ''), {FOUND_YEAR}, {DAYS}, sign)\n"
+    "    ON CONFLICT (region_code, sector, level, found_year, days)\n"
+    "    DO UPDATE SET n = t.n + EXCLUDED.n;\n"
+    "  END IF;\n")
+
 APPLY_FUNCTION = (
     "CREATE FUNCTION anjian_hazard_rollup_apply(h hazard, sign integer) RETURNS void\n"
     "LANGUAGE plpgsql AS $$\nDECLARE as_of date;\nBEGIN\n"
     "  IF h.deleted_at IS NOT NULL THEN RETURN; END IF;\n"
     "  SELECT c.as_of INTO as_of FROM hazard_overdue_clock AS c WHERE c.id = 1;\n"
-    + "".join(_upsert(c, k) for c, k in CUBOIDS.items()) + "END\n$$")
+    + "".join(_upsert(c, k) for c, k in CUBOIDS.items()) + YEARLY_UPSERT + "END\n$$")
 
 _OLD = ", ".join(f"OLD.{c}" for c in TRACKED)
 _NEW = ", ".join(f"NEW.{c}" for c in TRACKED)
@@ -113,6 +124,8 @@ ROLL_FUNCTION = (
     "CREATE FUNCTION anjian_hazard_roll_overdue(target date) RETURNS integer\n"
     "LANGUAGE plpgsql AS $$\nDECLARE was_on date; low date; high date; sign integer;\n"
     "BEGIN\n"
+    "  SELECT as_of INTO was_on FROM hazard_overdue_clock WHERE id = 1;\n"
+    "  IF target = was_on THEN RETURN 0; END IF;  -- the usual case: no lock taken\n"
     "  LOCK TABLE hazard IN SHARE MODE;\n"
     "  SELECT as_of INTO was_on FROM hazard_overdue_clock WHERE id = 1 FOR UPDATE;\n"
     "  IF target = was_on THEN RETURN 0; END IF;\n"
@@ -250,6 +263,13 @@ def upgrade() -> None:
     )
     op.create_index("uq_enterprise_statistics_report_enterprise_id_period",
                     "enterprise_statistics_report", ["enterprise_id", "period"], unique=True)
+    op.create_table(
+        "hazard_close_days_region_year",
+        _key_column("region_code"), _key_column("sector"), _key_column("level"),
+        sa.Column("found_year", sa.SmallInteger(), nullable=False),
+        sa.Column("days", sa.Integer(), nullable=False), _count("n"),
+        sa.PrimaryKeyConstraint("region_code", "sector", "level", "found_year", "days",
+                                name="pk_hazard_close_days_region_year"))
     op.execute(APPLY_FUNCTION)
     op.execute(TRIGGER_FUNCTION)
     op.execute(ROLL_FUNCTION)
@@ -265,6 +285,7 @@ def downgrade() -> None:
     for cuboid in reversed(CUBOIDS):
         op.drop_table(f"hazard_close_days_{cuboid}")
         op.drop_table(f"hazard_rollup_{cuboid}")
+    op.drop_table("hazard_close_days_region_year")
     op.drop_table("hazard_overdue_clock")
     op.drop_index("uq_enterprise_statistics_report_enterprise_id_period",
                   table_name="enterprise_statistics_report")

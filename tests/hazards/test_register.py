@@ -312,3 +312,19 @@ async def test_timeline_audit_and_outbox(world: World, connection: AsyncConnecti
     with pytest.raises(DBAPIError, match="append-only"):
         await connection.execute(text("UPDATE hazard_event SET comment = 'x'"))
     await connection.execute(text("ROLLBACK TO SAVEPOINT before_tamper"))
+
+
+async def test_enums_are_published(world: World) -> None:
+    r = await world.client.get("/api/v1/reference/enums", headers=world.admin)
+    assert r.status_code == 200
+    text_body = r.text
+    for name in (
+        "hazard_status",
+        "hazard_level",
+        "hazard_source",
+        "escalation_measure",
+        "attachment_purpose",
+        "hazard_action",
+        "listing_level",
+    ):
+        assert name in text_body

@@ -115,6 +115,15 @@ async def fill(url: str, n: int) -> None:
                 ),
                 {"n": n, "county": COUNTY},
             )
+        await conn.execute(text("TRUNCATE hazard_close_days_region_year"))
+        await conn.execute(
+            text(
+                f"{SYNTHETIC} INSERT INTO hazard_close_days_region_year "  # noqa: S608
+                "SELECT region_code, sector, level, extract(year FROM found_month)::smallint, "
+                "days, count(*) FROM syn WHERE status = 'closed' GROUP BY 1, 2, 3, 4, 5"
+            ),
+            {"n": n, "county": COUNTY},
+        )
         await conn.execute(
             text(
                 "UPDATE hazard_overdue_clock SET as_of = (now() AT TIME ZONE 'Asia/Shanghai')::date"
@@ -124,8 +133,10 @@ async def fill(url: str, n: int) -> None:
         await conn.execute(text("COMMIT"))
         await conn.execute(text("VACUUM ANALYZE"))
         sizes = []
-        for cuboid in CUBOIDS:
+        for cuboid in (*CUBOIDS, "region_year"):
             for prefix in ("hazard_rollup_", "hazard_close_days_"):
+                if cuboid == "region_year" and prefix == "hazard_rollup_":
+                    continue
                 count = (
                     await conn.execute(text(f"SELECT count(*) FROM {prefix}{cuboid}"))  # noqa: S608
                 ).scalar_one()
@@ -149,7 +160,10 @@ QUERIES: list[dict[str, Any]] = [
     {"group_by": ["region", "level"]},
     {"group_by": "region", "period_from": "2026-01"},
 ]
-WITH_MEDIAN = [{**q, "median": "true"} for q in ({}, {"group_by": "region"})]
+WITH_MEDIAN = [
+    {**q, "median": "true"}
+    for q in ({}, {"group_by": "region"}, {"group_by": "source"}, {"group_by": "month"})
+]
 
 
 async def measure(

@@ -7,18 +7,21 @@ import random
 import statistics as pystats
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
 from openpyxl import load_workbook
-from sqlalchemy import text
+from sqlalchemy import insert, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core import clock
 from app.core.clock import CHINA_TZ
 from app.core.export import XLSX_MEDIA_TYPE
+from app.core.ids import new_id
+from app.models.hazard import Hazard
+from app.models.visit import Campaign, InspectionVisit
 from app.statistics.figures.service import roll_overdue_clock
 from tests.factories import COUNTY, OTHER_TOWN, TOWN, TOWN_2, create_department, create_enterprise
 from tests.hazards.builders import World, order_body, plan_body
@@ -45,7 +48,7 @@ DIMENSION_SQL = {
 
 
 async def direct(
-    connection: AsyncConnection, region: str, dimension: str | None
+    connection: AsyncConnection, region: str, dimension: str | None, extra: str = ""
 ) -> dict[Any, dict[str, Any]]:
     """The figures counted straight from the hazard table (the oracle)."""
     today = clock.today_china()
@@ -57,7 +60,7 @@ async def direct(
         SELECT {key} AS k, status, level, deadline,
                (closed_at AT TIME ZONE 'Asia/Shanghai')::date AS closed_on,
                (found_at AT TIME ZONE 'Asia/Shanghai')::date AS found_on
-        FROM hazard WHERE region_code LIKE :prefix AND deleted_at IS NULL"""),  # noqa: S608
+        FROM hazard WHERE region_code LIKE :prefix AND deleted_at IS NULL {extra}"""),  # noqa: S608
                 {"prefix": region + "%"},
             )
         )
@@ -231,6 +234,26 @@ async def test_figures_equal_a_direct_count(
         )
         for group in body["groups"]:
             _same(group, oracle[group["key"][dimension]], f"{dimension}={group['key']}")
+    # a period of months (not whole years): medians from the per-month histograms
+    first = (clock.today_china() - timedelta(days=60)).strftime("%Y-%m")
+    last = clock.today_china().strftime("%Y-%m")
+    for dimension in ("region", "level"):
+        params = {
+            "region": COUNTY,
+            "group_by": dimension,
+            "median": "true",
+            "period_from": first,
+            "period_to": last,
+        }
+        body = (await client.get(URL, params=params, headers=admin)).json()
+        window = (
+            f"AND to_char(found_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') "
+            f"BETWEEN '{first}' AND '{last}'"
+        )
+        oracle = await direct(connection, COUNTY, dimension, window)
+        assert body["groups"]
+        for group in body["groups"]:
+            _same(group, oracle[group["key"][dimension]], f"period {dimension}")
     # the worker's daily roll of the overdue clock changes nothing in the figures
     async with app.state.sessionmaker() as session:
         assert await roll_overdue_clock(session) == 25
@@ -321,3 +344,55 @@ async def test_refusals(
         assert response.status_code == 422, (params, response.text)
     combo = await client.get(URL, params={"group_by": "source", "level": "major"}, headers=admin)
     assert combo.json()["code"] == "statistics_combination_unsupported"
+
+
+async def test_campaign_filter(
+    world: World, client: AsyncClient, admin: dict[str, str], connection: AsyncConnection
+) -> None:
+    campaign_id, visit_id = new_id(), new_id()
+    await connection.execute(
+        insert(Campaign).values(
+            id=campaign_id,
+            name="春节前专项检查",
+            region_code=COUNTY,
+            sectors=["hazchem"],
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+            version=1,
+        )
+    )
+    await connection.execute(
+        insert(InspectionVisit).values(
+            id=visit_id,
+            type="special_campaign",
+            status="completed",
+            enterprise_id=world.ent_id,
+            region_code=TOWN,
+            sectors=["hazchem"],
+            planned_on=date(2026, 2, 1),
+            participating_department_ids=[],
+            created_by="test",
+            campaign_id=campaign_id,
+            version=1,
+        )
+    )
+    linked = [await world.rectifying(), await world.registered("major"), await world.hazard()]
+    await world.ok(linked[2], "cancel", {"reason": "重复"})
+    await world.rectifying()  # not in the campaign
+    for hz in linked:
+        await connection.execute(
+            update(Hazard).where(Hazard.id == hz["id"]).values(visit_id=visit_id)
+        )
+    clock.set_offset(timedelta(days=40))  # the campaign's rectification is now overdue
+    for dimension in (None, "level", "source"):
+        params: dict[str, Any] = {"campaign_id": str(campaign_id), "median": "true"}
+        if dimension:
+            params["group_by"] = dimension
+        body = (await client.get(URL, params=params, headers=admin)).json()
+        oracle = await direct(connection, COUNTY, dimension, f"AND visit_id = '{visit_id}'")
+        if dimension is None:
+            _same(body["totals"], oracle[None], "campaign totals")
+            assert (body["totals"]["found"], body["totals"]["overdue"]) == (2, 1)
+            continue
+        for group in body["groups"]:
+            _same(group, oracle[group["key"][dimension]], f"campaign {dimension}")

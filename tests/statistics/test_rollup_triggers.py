@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import insert, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tests.factories import TOWN, TOWN_2
+from app.models.enterprise import Enterprise
+from app.models.hazard import Hazard
+from tests.factories import TOWN, TOWN_2, make_uscc
 from tests.hazards.builders import World
 
 STATUSES = (
@@ -88,6 +92,19 @@ async def assert_rollups_exact(connection: AsyncConnection) -> None:
             "WHERE n < 0",
         )
         assert not negative
+    year = "extract(year FROM found_at AT TIME ZONE 'Asia/Shanghai')::smallint"
+    group = f"region_code, sector, coalesce(level, ''), {year}"
+    expected = await _rows(
+        connection,
+        f"SELECT {group}, {DAYS}, count(*)::int {live} AND status = 'closed' "
+        f"AND closed_at IS NOT NULL GROUP BY {group}, {DAYS}",
+    )
+    actual = await _rows(
+        connection,
+        "SELECT region_code, sector, level, found_year, days, n "
+        "FROM hazard_close_days_region_year WHERE n <> 0",
+    )
+    assert actual == expected, "hazard_close_days_region_year"
 
 
 async def test_random_row_changes_keep_rollups_exact(
@@ -131,3 +148,84 @@ async def test_random_row_changes_keep_rollups_exact(
             )
             await assert_rollups_exact(connection)
     await assert_rollups_exact(connection)
+
+
+async def test_worker_clock_job_rolls_the_overdue_clock(app: Any) -> None:
+    from app.core import clock
+    from app.worker.clock import run_job
+
+    async with app.state.sessionmaker() as session:
+        clock.set_offset(timedelta(days=3))
+        first = await run_job(session, app.state.settings, "roll_hazard_overdue_clock")
+        again = await run_job(session, app.state.settings, "roll_hazard_overdue_clock")
+    assert (first, again) == ({"days_moved": 3}, {"days_moved": 0})
+
+
+async def test_concurrent_transactions_keep_rollups_exact(engine: AsyncEngine) -> None:
+    """Real commits: 16 transactions at once change hazards of one rollup key (they queue on
+    its row lock), then the rollups still equal a recount; everything is removed afterwards."""
+    ent_id, ids = uuid.uuid4(), [uuid.uuid4() for _ in range(16)]
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(Enterprise).values(
+                id=ent_id,
+                uscc=make_uscc(),
+                name="并发测试单位",
+                kind="enterprise",
+                region_code=TOWN,
+                sectors=["hazchem"],
+                licences=[],
+                status="operating",
+                version=1,
+            )
+        )
+        for number, hazard_id in enumerate(ids):
+            await conn.execute(
+                insert(Hazard).values(
+                    id=hazard_id,
+                    code=f"330106-2026-C{number:05d}",
+                    title="并发",
+                    sector="hazchem",
+                    enterprise_id=ent_id,
+                    region_code=TOWN,
+                    sectors=["hazchem"],
+                    category="unsafe_condition",
+                    level="general",
+                    source="departmental",
+                    found_at=datetime(2026, 5, 5, tzinfo=UTC),
+                    reported_by="test",
+                    reported_by_role="admin",
+                    status="rectifying",
+                    deadline=date(2026, 5, 20),
+                )
+            )
+
+    async def change(hazard_id: uuid.UUID, closing: bool) -> None:
+        async with engine.begin() as conn:
+            values: dict[str, Any] = (
+                {"status": "closed", "closed_at": datetime(2026, 5, 9, tzinfo=UTC)}
+                if closing
+                else {"level": "major"}
+            )
+            await conn.execute(update(Hazard).where(Hazard.id == hazard_id).values(**values))
+            await asyncio.sleep(0.01)  # hold the rollup row lock a little
+
+    try:
+        await asyncio.gather(*(change(h, i % 2 == 0) for i, h in enumerate(ids)))
+        async with engine.connect() as conn:
+            await assert_rollups_exact(conn)
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT sum(n_closed), sum(n_rectifying) FROM hazard_rollup_region "
+                        "WHERE region_code = :town AND found_month = '2026-05-01'"
+                    ),
+                    {"town": TOWN},
+                )
+            ).one()
+            assert tuple(row) == (8, 8)
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM hazard WHERE enterprise_id = :e"), {"e": ent_id})
+            await conn.execute(text("DELETE FROM enterprise WHERE id = :e"), {"e": ent_id})
+            await assert_rollups_exact(conn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -18,12 +18,14 @@ from app.models.statistics import (
     STATUS_COLUMNS,
     HazardCloseDaysDepartment,
     HazardCloseDaysRegion,
+    HazardCloseDaysRegionYear,
     HazardCloseDaysSource,
     HazardOverdueClock,
     HazardRollupDepartment,
     HazardRollupRegion,
     HazardRollupSource,
 )
+from app.models.visit import InspectionVisit
 
 NIL = uuid.UUID(int=0)
 MEASURES = (
@@ -122,6 +124,82 @@ async def close_days(
     cols = [_dimension(table, d, scope.region_length) for d in dims]
     stmt = _where(select(*cols, table.days, func.sum(table.n).label("n")), table, scope)
     stmt = stmt.group_by(*cols, table.days).having(func.sum(table.n) > 0)
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+
+def _in_campaign(campaign_id: uuid.UUID) -> ColumnElement[bool]:
+    visits = select(InspectionVisit.id).where(InspectionVisit.campaign_id == campaign_id)
+    return Hazard.visit_id.in_(visits)
+
+
+_CLOSED_ON = cast(func.timezone("Asia/Shanghai", Hazard.closed_at), Date)
+_FOUND_ON = cast(func.timezone("Asia/Shanghai", Hazard.found_at), Date)
+
+
+async def campaign_measures(
+    session: AsyncSession, dims: Sequence[str], scope: Scope, campaign_id: uuid.UUID, today: date
+) -> list[dict[str, Any]]:
+    """The same measures counted straight from the hazards raised by a campaign's visits (a
+    campaign is a small set: the visit index finds them); overdue is exact for ``today``."""
+    h = _HazardColumns
+    cols = [_dimension(h, d, scope.region_length) for d in dims]
+    is_open = Hazard.status.notin_(("closed", "cancelled"))
+    with_deadline = Hazard.deadline.is_not(None)
+    sums = [func.count().filter(Hazard.status == s).label(f"n_{s}") for s in STATUS_COLUMNS]
+    sums += [
+        func.count().filter(Hazard.status == "closed", with_deadline).label("closed_with_deadline"),
+        func.count()
+        .filter(Hazard.status == "closed", with_deadline, Hazard.deadline >= _CLOSED_ON)
+        .label("closed_on_time"),
+        func.count().filter(Hazard.level == "major", is_open).label("major_open"),
+        func.count()
+        .filter(Hazard.level == "major", Hazard.status == "closed")
+        .label("major_closed"),
+        func.count().filter(is_open, Hazard.deadline < today).label("overdue"),
+    ]
+    stmt = _where(select(*cols, *sums), h, scope).where(
+        Hazard.deleted_at.is_(None), _in_campaign(campaign_id)
+    )
+    return [dict(r) for r in (await session.execute(stmt.group_by(*cols))).mappings()]
+
+
+async def campaign_close_days(
+    session: AsyncSession, dims: Sequence[str], scope: Scope, campaign_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    h = _HazardColumns
+    cols = [_dimension(h, d, scope.region_length) for d in dims]
+    days = (_CLOSED_ON - _FOUND_ON).label("days")
+    stmt = _where(select(*cols, days, func.count().label("n")), h, scope).where(
+        Hazard.deleted_at.is_(None),
+        Hazard.status == "closed",
+        Hazard.closed_at.is_not(None),
+        _in_campaign(campaign_id),
+    )
+    return [dict(r) for r in (await session.execute(stmt.group_by(*cols, days))).mappings()]
+
+
+def yearly_histogram_fits(table: Any, dims: Sequence[str], scope: Scope) -> bool:
+    """Whole years of the region cuboid, not by month: the per-year histogram answers."""
+    return (
+        table is HazardRollupRegion
+        and "month" not in dims
+        and (scope.month_from is None or scope.month_from.month == 1)
+        and (scope.month_to is None or scope.month_to.month == 12)
+    )
+
+
+async def close_days_yearly(
+    session: AsyncSession, dims: Sequence[str], scope: Scope
+) -> list[dict[str, Any]]:
+    t = HazardCloseDaysRegionYear
+    cols = [_dimension(t, d, scope.region_length) for d in dims]
+    whole_years = replace(scope, month_from=None, month_to=None)
+    stmt = _where(select(*cols, t.days, func.sum(t.n).label("n")), t, whole_years)
+    if scope.month_from:
+        stmt = stmt.where(t.found_year >= scope.month_from.year)
+    if scope.month_to:
+        stmt = stmt.where(t.found_year <= scope.month_to.year)
+    stmt = stmt.group_by(*cols, t.days).having(func.sum(t.n) > 0)
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
 
 

@@ -55,6 +55,9 @@ class HazardStatisticsFilter(BaseModel):
     level: list[HazardLevel] = Field(default_factory=list)
     source: list[HazardSource] = Field(default_factory=list)
     department_id: uuid.UUID | None = Field(default=None, description="Ordering department")
+    campaign_id: uuid.UUID | None = Field(
+        default=None, description="Only hazards raised by the campaign's visits (专项行动)"
+    )
     period_from: str | None = Field(
         default=None, pattern=MONTH, description="First month found, YYYY-MM (China time)"
     )

@@ -175,15 +175,28 @@ async def hazard_statistics(
     scope = _scope(principal, query)
     dims = [d for d in group_by if d != "status"]
     today = today_china()
-    rows = await repository.measures(session, table, dims, scope)
-    days = await repository.close_days(session, histogram, dims, scope) if query.median else []
-    as_of = await repository.overdue_clock(session)
     late: list[dict[str, Any]] = []
-    sign = 1 if today > as_of else -1
-    if as_of != today:
-        late = await repository.overdue_correction(
-            session, dims, scope, min(as_of, today), max(as_of, today)
+    sign = 1
+    if query.campaign_id is not None:  # a campaign's hazards, counted directly
+        rows = await repository.campaign_measures(session, dims, scope, query.campaign_id, today)
+        days = (
+            await repository.campaign_close_days(session, dims, scope, query.campaign_id)
+            if query.median
+            else []
         )
+    else:
+        rows = await repository.measures(session, table, dims, scope)
+        days = []
+        if query.median and repository.yearly_histogram_fits(table, dims, scope):
+            days = await repository.close_days_yearly(session, dims, scope)
+        elif query.median:
+            days = await repository.close_days(session, histogram, dims, scope)
+        as_of = await repository.overdue_clock(session)
+        sign = 1 if today > as_of else -1
+        if as_of != today:
+            late = await repository.overdue_correction(
+                session, dims, scope, min(as_of, today), max(as_of, today)
+            )
 
     def key(row: dict[str, Any]) -> Key:
         return tuple(_plain(d, row[d]) for d in dims)
@@ -210,6 +223,8 @@ async def hazard_statistics(
     groups = []
     for k in sorted(sums, key=lambda k: tuple("" if v is None else str(v) for v in k)):
         m = sums[k]
+        if dims and not any(m.values()):
+            continue  # rollup rows emptied by later changes stay, but are no group
         base_key = dict(zip(dims, k, strict=True))
         statuses: Iterable[str | None] = STATUS_COLUMNS if "status" in group_by else [None]
         for status in statuses:

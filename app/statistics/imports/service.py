@@ -250,8 +250,14 @@ async def _write(
         return _integrity_errors(err), False
     except DBAPIError:  # e.g. a value the database refuses that no schema rule caught
         await savepoint.rollback()
-        return [specs.error(None, "rejected_by_database", "The database refused this row",
-                            "数据库拒绝了该行数据")], False
+        return [
+            specs.error(
+                None,
+                "rejected_by_database",
+                "The database refused this row",
+                "数据库拒绝了该行数据",
+            )
+        ], False
     if dry_run:
         await savepoint.rollback()
     else:
