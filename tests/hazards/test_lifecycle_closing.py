@@ -108,6 +108,18 @@ async def test_accept_major_needs_record_and_resumption(
     assert closed["resumption_approved_at"]
     ent = await world.client.get(f"/api/v1/enterprises/{world.ent_id}", headers=world.admin)
     assert ent.json()["status"] == "operating"
+    # Closing froze the responsibility chain with the timeline event and planned a look-back.
+    snapshots = await world.client.get(
+        f"/api/v1/hazards/{hz['id']}/responsibility-snapshots", headers=world.admin
+    )
+    assert [s["reason"] for s in snapshots.json()["items"]] == ["closed"]
+    events = await world.client.get(f"/api/v1/hazards/{hz['id']}/events", headers=world.admin)
+    accept_event = next(e for e in events.json()["items"] if e["action"] == "accept")
+    assert snapshots.json()["items"][0]["event_id"] == accept_event["id"]
+    lookbacks = await world.client.get(
+        "/api/v1/inspection-visits", params={"type": "lookback"}, headers=world.admin
+    )
+    assert [v["enterprise_id"] for v in lookbacks.json()["items"]] == [world.ent_id]
 
 
 async def test_reject_acceptance(world: World) -> None:

@@ -161,7 +161,8 @@ async def accept_hazard(
                 body.resumption_document_number or "",
             )
     frm = move(hz, "accept")
-    return await finish_step(
+    event_id, snapshot_id = await _responsibility_snapshot(session, principal, hz, "closed")
+    read = await finish_step(
         session,
         principal,
         hz,
@@ -170,10 +171,18 @@ async def accept_hazard(
         body,
         before,
         _ACCEPT,
+        event_id=event_id,
         opinion=body.opinion,
         experts=list(body.experts),
         accepted_on=accepted_on,
+        responsibility_snapshot_id=snapshot_id,
     )
+    if major:
+        # A closed major hazard is re-checked later (回头看): plan the look-back visit now.
+        from app.visits.service.followup import schedule_lookback  # import cycle
+
+        await schedule_lookback(session, principal, hz)
+    return read
 
 
 async def reject_acceptance(
@@ -291,6 +300,31 @@ async def escalate_hazard(
     hz.escalation_measures = [*hz.escalation_measures, body.measure.value]
     hz.escalated_at = utcnow()
     frm = move(hz, "escalate")
+    event_id, snapshot_id = await _responsibility_snapshot(session, principal, hz, "escalated")
     return await finish_step(
-        session, principal, hz, "escalate", frm, body, before, _ESCALATE, **extra
+        session,
+        principal,
+        hz,
+        "escalate",
+        frm,
+        body,
+        before,
+        _ESCALATE,
+        event_id=event_id,
+        responsibility_snapshot_id=snapshot_id,
+        **extra,
     )
+
+
+async def _responsibility_snapshot(
+    session: AsyncSession, principal: Principal, hz: Hazard, reason: str
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """Accountability looks back to who was responsible when the hazard was escalated or
+    closed: freeze the chain, linked to the timeline event about to be written."""
+    from app.responsibility.chain import store_snapshot  # import cycle
+
+    event_id = new_id()
+    snapshot_id = await store_snapshot(
+        session, hz.id, reason, event_id=event_id, principal=principal
+    )
+    return event_id, snapshot_id
