@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api import api_router
 from app.auth.tokens import TokenVerifier
 from app.config import Settings, get_settings
+from app.core.export_http import ExportNegotiationMiddleware
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.middleware import RequestContextMiddleware
 from app.core.problems import install_integrity_handler, install_problem_handlers
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     install_integrity_handler(app)
+    # Plain list URLs asking for CSV/XLSX (Accept or format=) are answered by their /export.
+    app.add_middleware(ExportNegotiationMiddleware)
     app.add_middleware(
         IdempotencyMiddleware,
         ttl_hours=settings.idempotency_ttl_hours,

@@ -7,9 +7,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
+from app.core.export_http import EXPORT_RESPONSES
 from app.core.http import IfMatchDep, with_etag
 from app.core.problems import problems
 from app.hazards import service
@@ -27,6 +29,7 @@ from app.hazards.schemas import (
     HazardUpdate,
     NearbyFilter,
 )
+from app.statistics import exporting
 
 router = APIRouter(prefix="/hazards", tags=["hazards"])
 
@@ -43,6 +46,23 @@ async def list_hazards(
     syncs (tombstones included)."""
     items, next_cursor = await service.list_hazards(session, settings, principal, query)
     return HazardPage(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={**EXPORT_RESPONSES, **problems(403)},
+)
+async def export_hazards(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    query: Annotated[exporting.HazardExportFilter, Query()],
+) -> StreamingResponse:
+    """Every hazard the list would show, as CSV or XLSX (`format=` or `Accept`), streamed in
+    constant memory; column headers in the `Accept-Language` language."""
+    return await exporting.export_hazards(request, session, settings, principal, query)
 
 
 @router.get("/nearby", response_model=HazardNearbyList, responses=problems(403))

@@ -6,32 +6,15 @@ import codecs
 import csv
 import io
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
 from httpx import AsyncClient
 from openpyxl import load_workbook
 
-from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.export import XLSX_MEDIA_TYPE
-from app.core.export_http import ExportNegotiationMiddleware
-from app.statistics import exporting
 from tests.factories import COUNTY, OTHER_TOWN, TOWN, TOWN_2, create_enterprise
 
 URL = "/api/v1/enterprises/export"
-PROBE = APIRouter()
-
-
-@PROBE.get("/test-exports/hazards")
-async def export_hazards(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: PrincipalDep,
-    query: Annotated[exporting.HazardExportFilter, Query()],
-) -> StreamingResponse:
-    return await exporting.export_hazards(request, session, settings, principal, query)
 
 
 def _csv_rows(body: bytes) -> list[list[str]]:
@@ -136,7 +119,6 @@ async def test_refusals(client: AsyncClient, admin: dict[str, str]) -> None:
 async def test_plain_list_url_negotiates(
     app: Any, client: AsyncClient, admin: dict[str, str]
 ) -> None:
-    app.add_middleware(ExportNegotiationMiddleware)
     ent = await create_enterprise(client, admin, name="协商导出单位")
     as_csv = await client.get(
         "/api/v1/enterprises", params={"q": "协商导出"}, headers={**admin, "Accept": "text/csv"}
@@ -154,9 +136,7 @@ async def test_plain_list_url_negotiates(
 async def test_hazard_export_function(
     app: Any, client: AsyncClient, admin: dict[str, str], token: Callable[..., dict[str, str]]
 ) -> None:
-    """``export_hazards`` is ready for a ``/api/v1/hazards/export`` route (the hazard router's
-    to add); here it is mounted on a test path."""
-    app.include_router(PROBE)
+    """``GET /api/v1/hazards/export``, and the plain hazard list asked for CSV."""
     ent = await create_enterprise(client, admin)
     made = []
     for title in ("导出隐患甲", "导出隐患乙", "导出隐患丙"):
@@ -176,7 +156,7 @@ async def test_hazard_export_function(
         made.append(response.json())
     app.state.settings = app.state.settings.model_copy(update={"export_batch_rows": 2})
     response = await client.get(
-        "/test-exports/hazards",
+        "/api/v1/hazards/export",
         params={"q": "导出隐患"},
         headers={**admin, "Accept-Language": "zh-CN"},
     )
@@ -184,9 +164,13 @@ async def test_hazard_export_function(
     assert rows[0][:3] == ["编号", "隐患编号", "隐患名称"]
     assert sorted(r[0] for r in rows[1:]) == sorted(h["id"] for h in made)
     own = token("enterprise_user", enterprise_id=ent["id"])
-    as_xlsx = await client.get("/test-exports/hazards", params={"format": "xlsx"}, headers=own)
+    as_xlsx = await client.get("/api/v1/hazards/export", params={"format": "xlsx"}, headers=own)
     sheet = _xlsx_rows(as_xlsx.content)
     phones = {r[16] for r in sheet[1:]}
     assert phones == {"137****1111"}
-    bad = await client.get("/test-exports/hazards", params={"overdue": "maybe"}, headers=admin)
+    negotiated = await client.get(
+        "/api/v1/hazards", params={"q": "导出隐患"}, headers={**admin, "Accept": "text/csv"}
+    )
+    assert len(_csv_rows(negotiated.content)) == 4
+    bad = await client.get("/api/v1/hazards/export", params={"overdue": "maybe"}, headers=admin)
     assert bad.status_code == 422
