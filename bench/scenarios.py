@@ -150,12 +150,32 @@ end
     )
 
 
+def stats_script(workdir: Path, token: str, fx: dict[str, Any]) -> Path:
+    groupings = ["region", "sector", "status", "level,status", "month", "source"]
+    lua = "{" + ",".join(json.dumps(g) for g in groupings) + "}"
+    return _script(
+        workdir,
+        "stats",
+        _auth(token)
+        + f"""
+groupings = {lua}
+request = function()
+  local g = groupings[math.random(#groupings)]
+  local q = ""
+  for dim in string.gmatch(g, "[^,]+") do q = q .. "&group_by=" .. dim end
+  return wrk.format("GET", "/api/v1/statistics/hazards?region={COUNTY}" .. q)
+end
+""",
+    )
+
+
 SERVICE: dict[str, Callable[[Path, str, dict[str, Any]], Path]] = {
     "read": read_script,
     "page": page_script,
     "search": search_script,
     "create": create_script,
     "action": action_script,
+    "stats": stats_script,
 }
 
 
