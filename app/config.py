@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     jwks_file: Path | None = None
     jwks_url: str | None = None
     jwks_cache_seconds: int = Field(default=300, ge=1)
+    principal_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long a verified token or API key is remembered per process (0: never); "
+        "revocation and deactivation take effect within this time",
+    )
     dev_jwt_secret: str | None = Field(
         default=None, description="HS256 secret for development tokens; never in production"
     )

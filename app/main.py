@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app.api import api_router
+from app.auth.cache import PrincipalCache
 from app.auth.tokens import TokenVerifier
 from app.config import Settings, get_settings
 from app.core.export_http import ExportNegotiationMiddleware
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
+    app.state.principal_cache = PrincipalCache(settings.principal_cache_seconds)
     install_problem_handlers(app)
     install_integrity_handler(app)
     # Plain list URLs asking for CSV/XLSX (Accept or format=) are answered by their /export.

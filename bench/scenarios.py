@@ -51,7 +51,7 @@ async def fixtures(dsn: str) -> dict[str, Any]:
 
 
 def _lua_list(name: str, values: list[str]) -> str:
-    return f"{name} = {{" + ",".join(json.dumps(v) for v in values) + "}\n"
+    return f"{name} = {{" + ",".join(json.dumps(v, ensure_ascii=False) for v in values) + "}\n"
 
 
 def _script(workdir: Path, name: str, body: str) -> Path:
@@ -96,7 +96,7 @@ end
 
 
 def search_script(workdir: Path, token: str, fx: dict[str, Any]) -> Path:
-    words = "{" + ",".join(json.dumps(w) for w in WORDS) + "}"
+    words = "{" + ",".join(json.dumps(w, ensure_ascii=False) for w in WORDS) + "}"
     return _script(
         workdir,
         "search",

@@ -96,6 +96,7 @@ def settings(database_url: str) -> Settings:
         environment="test",
         dev_jwt_secret=DEV_SECRET,
         cursor_secret="test-cursor-secret-0123456789abcdef",
+        principal_cache_seconds=0,
         max_body_bytes=64 * 1024,
         max_attachment_bytes=512 * 1024,
         attachment_dir=Path("/tmp/anjian-test-attachments"),

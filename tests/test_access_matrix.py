@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.api_keys.builders import create_api_key, key_header
+from tests.matrix import domains
 from tests.factories import (
     COUNTY,
     OTHER_COUNTY,
@@ -118,6 +119,9 @@ BUILDERS: dict[str, Callable[[World], Awaitable[dict[str, Any]]]] = {
     "enterprise_other_sector": lambda w: _ent(w, sectors=["fire"]),
     "staff_other_sector": lambda w: _staff(w, "enterprise_other_sector"),
 }
+
+
+BUILDERS.update(domains.BUILDERS)
 
 
 async def _staff(w: World, enterprise: str) -> dict[str, Any]:
@@ -259,6 +263,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("audit-events", "list"):       "A  A  F   F    F    F   F   F    F",
 }
 # fmt: on
+OPS.update(domains.OPS)  # hazards, visits, responsibility, events, webhooks, public reports
+MATRIX.update(domains.MATRIX)
 _STATUSES = {"F": 403, "H": 404}
 
 
@@ -325,14 +331,15 @@ SCOPE_OBJECTS: dict[str, str] = {
     "official_elsewhere": P,
     "staff_elsewhere": P,
     "staff_other_sector": P,
+    **domains.SCOPE_OBJECTS,
 }
 _ELSEWHERE = {
     "department_elsewhere",
     "enterprise_elsewhere",
     "staff_elsewhere",
     "official_elsewhere",
-}
-_OTHER_SECTOR = {"enterprise_other_sector", "staff_other_sector"}
+} | domains.ELSEWHERE
+_OTHER_SECTOR = {"enterprise_other_sector", "staff_other_sector"} | domains.OTHER_SECTOR
 # Per role: objects it must never see. Resources it may not read at all are left out
 # (they are 403 for it, as the matrix says).
 INVISIBLE: dict[str, set[str]] = {
@@ -342,9 +349,11 @@ INVISIBLE: dict[str, set[str]] = {
     "town_official": _ELSEWHERE,
     "inspector": _ELSEWHERE | _OTHER_SECTOR,
     "enterprise_user": set(SCOPE_OBJECTS)
-    - {"enterprise", "person"}
+    - {"enterprise", "person", "hazard", "visit"}  # its own unit, and what is at its unit
     - {"department", "department_elsewhere"},
-    "expert": {"enterprise", "enterprise_elsewhere", "enterprise_other_sector"},
+    # an expert sees the hazards and visits it is assigned to: none here
+    "expert": {"enterprise", "enterprise_elsewhere", "enterprise_other_sector"}
+    | set(domains.SCOPE_OBJECTS),
     "system_read_only": _ELSEWHERE | _OTHER_SECTOR,
     "system_read_write": _ELSEWHERE | _OTHER_SECTOR,
 }

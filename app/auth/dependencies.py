@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import service
+from app.auth.cache import PrincipalCache
 from app.auth.principal import Principal
 from app.auth.tokens import TokenVerifier
 from app.config import Settings
@@ -49,14 +50,23 @@ async def current_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
     api_key: Annotated[str | None, Security(api_key_scheme)],
 ) -> Principal:
+    cache: PrincipalCache = request.app.state.principal_cache
     if bearer is not None:
-        verifier: TokenVerifier = request.app.state.token_verifier
-        return await service.principal_from_token(session, verifier, bearer.credentials)
+        principal = cache.get(bearer.credentials)
+        if principal is None:
+            verifier: TokenVerifier = request.app.state.token_verifier
+            principal = await service.principal_from_token(session, verifier, bearer.credentials)
+            cache.put(bearer.credentials, principal)
+        return principal
     if api_key:
-        settings: Settings = request.app.state.settings
-        return await service.principal_from_api_key(
-            session, api_key, touch_seconds=settings.api_key_touch_seconds
-        )
+        principal = cache.get(api_key)
+        if principal is None:
+            settings: Settings = request.app.state.settings
+            principal = await service.principal_from_api_key(
+                session, api_key, touch_seconds=settings.api_key_touch_seconds
+            )
+            cache.put(api_key, principal)
+        return principal
     raise Unauthorized("Authentication is required", "需要身份认证", code="unauthenticated")
 
 

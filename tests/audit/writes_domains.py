@@ -15,13 +15,13 @@ from app.core.clock import today_china, utcnow
 from app.models.webhook import WebhookDelivery
 from app.notifications.schemas import NotificationKind
 from app.notifications.service import notify
-from tests.audit.kit import DELETED, Ctx, Includes, Kit, Write, changed, includes, new
+from tests.audit.kit import Ctx, Includes, Kit, Write, changed, created, new
 from tests.audit.writes_hazards import _world
 from tests.factories import COUNTY, TOWN, create_department, create_enterprise
 from tests.hazards.builders import World, in_days
 from tests.public_reports.builders import act, find_report, report_body, setup_county, submit
 from tests.responsibility.builders import URL as ASSIGNMENTS
-from tests.responsibility.builders import assign, official, source, staff
+from tests.responsibility.builders import assign, staff
 from tests.visits.builders import HERE, complete, inspector_member, plan_visit, start
 
 V = "/api/v1/inspection-visits"
@@ -159,6 +159,10 @@ async def a_document(kit: Kit) -> Ctx:
     return ctx
 
 
+def _on_visit(ctx: Ctx, body: dict[str, Any]) -> str:
+    return str(ctx["visit"]["id"])
+
+
 VISIT_WRITES: list[Write] = [
     Write(
         "create_inspection_visit",
@@ -166,11 +170,16 @@ VISIT_WRITES: list[Write] = [
         V,
         "inspection_visit",
         "create",
-        lambda ctx, body: new(
+        lambda ctx, body: created(
             type="departmental",
             enterprise_id=ctx["enterprise"]["id"],
             planned_on="2026-12-01",
             purpose="例行执法检查",
+            members=[{**inspector_member(), "department_id": None}],
+            hazard_ids=[],
+            lead_department_id=ctx["department"]["id"],
+            checklist_template_id=ANY,  # the current template of the unit's sector
+            participating_department_ids=[],
         ),
         setup=_visit_at("none"),
         body=lambda ctx: {
@@ -200,7 +209,11 @@ VISIT_WRITES: list[Write] = [
         VI + "/start",
         "inspection_visit",
         "start",
-        lambda ctx, body: includes(status=("planned", "in_progress")),
+        lambda ctx, body: changed(
+            status=("planned", "in_progress"),
+            started_at=(None, ANY),
+            checkin_distance_m=(None, 0.0),
+        ),
         setup=_visit_at("planned"),
         body=lambda ctx: {"location": HERE},
         actor="department_official",
@@ -211,9 +224,17 @@ VISIT_WRITES: list[Write] = [
         VI + "/complete",
         "inspection_visit",
         "complete",
-        lambda ctx, body: includes(status=("in_progress", "completed")),
+        lambda ctx, body: changed(
+            status=("in_progress", "completed"),
+            summary=(None, "检查了重点部位"),
+            conclusion=(None, "未发现隐患"),
+        ),
         setup=_visit_at("started"),
-        body=lambda ctx: {"summary": "检查了重点部位", "conclusion": "未发现隐患", "location": HERE},
+        body=lambda ctx: {
+            "summary": "检查了重点部位",
+            "conclusion": "未发现隐患",
+            "location": HERE,
+        },
         actor="department_official",
     ),
     Write(
@@ -222,7 +243,9 @@ VISIT_WRITES: list[Write] = [
         VI + "/cancel",
         "inspection_visit",
         "cancel",
-        lambda ctx, body: includes(status=("planned", "cancelled")),
+        lambda ctx, body: changed(
+            status=("planned", "cancelled"), cancel_reason=(None, "企业停产")
+        ),
         setup=_visit_at("planned"),
         body=lambda ctx: {"reason": "企业停产"},
         actor="department_official",
@@ -233,10 +256,14 @@ VISIT_WRITES: list[Write] = [
         VI + "/results/{items[HAZ-01]}",
         "inspection_visit",  # results, outcomes and the on-site record are audited on the visit
         "record_result",
-        lambda ctx, body: Includes({"result": {"old": None, "new": "pass"}}),
+        lambda ctx, body: {
+            **changed(result=(None, "pass"), photo_ids=(None, [])),
+            "item_code": "HAZ-01",  # context: which item, not a changed field
+        },
         setup=_visit_at("started"),
         body=lambda ctx: {"result": "pass"},
         actor="department_official",
+        resource_id=_on_visit,
     ),
     Write(
         # A failed item with raise_hazard reports a hazard in the same transaction: the hazard's
@@ -247,10 +274,19 @@ VISIT_WRITES: list[Write] = [
         VI + "/results/{items[HAZ-08]}",
         "inspection_visit",
         "record_result",
-        lambda ctx, body: Includes({"result": {"old": None, "new": "fail"}}),
+        lambda ctx, body: {
+            **changed(
+                result=(None, "fail"),
+                note=(None, "未演练"),
+                photo_ids=(None, []),
+                hazard_id=(None, body["hazard_id"]),
+            ),
+            "item_code": "HAZ-08",
+        },
         setup=_visit_at("started"),
         body=lambda ctx: {"result": "fail", "note": "未演练", "raise_hazard": True},
         actor="department_official",
+        resource_id=_on_visit,
         also={"hazard": 1},
         variant="raising_a_hazard",
     ),
@@ -260,10 +296,14 @@ VISIT_WRITES: list[Write] = [
         VI + "/lookback-outcomes",
         "inspection_visit",
         "record_lookback",
-        lambda ctx, body: ANY,
+        lambda ctx, body: {
+            **changed(outcome=(None, "held"), new_hazard_id=(None, None)),
+            "hazard_id": ctx["hazard"]["id"],
+        },
         setup=a_lookback_visit,
         body=lambda ctx: {"hazard_id": ctx["hazard"]["id"], "outcome": "held"},
         actor="department_official",
+        resource_id=_on_visit,
     ),
     Write(
         "record_acceptance_result",
@@ -271,10 +311,11 @@ VISIT_WRITES: list[Write] = [
         VI + "/acceptance-results",
         "inspection_visit",
         "record_acceptance",
-        lambda ctx, body: ANY,
+        lambda ctx, body: {**changed(outcome=(None, "passed")), "hazard_id": ctx["hazard"]["id"]},
         setup=an_acceptance_visit,
         body=lambda ctx: {"hazard_id": ctx["hazard"]["id"], "result": "passed", "note": "同意销号"},
         actor="department_official",
+        resource_id=_on_visit,
         # A passed acceptance closes the hazard: the hazard's "accept" row and the
         # responsibility snapshot frozen at closing come with it.
         also={"hazard": 1, "responsibility_snapshot": 1},
@@ -285,7 +326,7 @@ VISIT_WRITES: list[Write] = [
         VI + "/onsite-record",
         "inspection_visit",
         "update_onsite_record",
-        lambda ctx, body: Includes({"handling": {"old": ANY, "new": "责令限期整改"}}),
+        lambda ctx, body: changed(handling=("发现隐患，责令整改", "责令限期整改")),
         setup=a_signed_onsite_record,
         body=lambda ctx: {"handling": "责令限期整改"},
         actor="department_official",
@@ -297,10 +338,16 @@ VISIT_WRITES: list[Write] = [
         VI + "/onsite-record/signatures",
         "inspection_visit",
         "sign_onsite_record",
-        lambda ctx, body: ANY,
+        lambda ctx, body: changed(
+            signature=(None, {"role": "unit_head", "name": "张三", "attachment_id": None}),
+            record_status=("draft", "signing"),
+        ),
         setup=a_signed_onsite_record,
         body=lambda ctx: {"signer_role": "unit_head", "name": "张三"},
         actor="department_official",
+        bug="visits/service/record.py sign: the diff's record_status has old=None instead of "
+        "the record's status before the signature ('draft')",
+        resource_id=_on_visit,
     ),
     Write(
         "record_onsite_refusal",
@@ -308,10 +355,17 @@ VISIT_WRITES: list[Write] = [
         VI + "/onsite-record/refusal",
         "inspection_visit",
         "record_signature_refusal",
-        lambda ctx, body: Includes({"head_refused": {"old": False, "new": True}}),
+        lambda ctx, body: changed(
+            head_refused=(False, True),
+            refusal_note=(None, "张三：负责人拒绝签字，两名检查人员见证"),
+            record_status=("draft", "signing"),
+        ),
         setup=a_signed_onsite_record,
         body=lambda ctx: {"head_name": "张三", "note": "负责人拒绝签字，两名检查人员见证"},
         actor="department_official",
+        bug="visits/service/record.py record_refusal: the record moves draft → signing but the "
+        "diff has no record_status",
+        resource_id=_on_visit,
     ),
     Write(
         "create_checklist_template",
@@ -319,7 +373,13 @@ VISIT_WRITES: list[Write] = [
         "/api/v1/checklist-templates",
         "checklist_template",
         "create",
-        lambda ctx, body: new(code="hazchem-basic", sector="hazchem", edition=2),
+        lambda ctx, body: created(
+            code="hazchem-basic",
+            sector="hazchem",
+            title="危化品检查表（2027版）",
+            edition=2,  # the seeded template is edition 1
+            items=[{**_TEMPLATE["items"][0], "legal_basis": None}],
+        ),
         setup=_visit_at("none"),
         body=lambda ctx: _TEMPLATE,
         status=201,
@@ -331,7 +391,14 @@ VISIT_WRITES: list[Write] = [
         "/api/v1/enforcement-documents",
         "enforcement_document",
         "issue",
-        lambda ctx, body: new(kind="on_site_decision", number="西应急现决〔2026〕1号"),
+        lambda ctx, body: {
+            **created(
+                **{k: v for k, v in _document(ctx).items() if k != "hazard_ids"},
+                hazard_ids=[],
+                issuer_department_id=ctx["world"].department["id"],
+            ),
+            "effects": [],  # context: what the document did to hazards and the unit (nothing)
+        },
         setup=a_world_ctx,
         body=lambda ctx: _document(ctx),
         status=201,
@@ -354,7 +421,7 @@ VISIT_WRITES: list[Write] = [
         "/api/v1/campaigns",
         "campaign",
         "create",
-        lambda ctx, body: new(name="春节前安全生产大检查", region_code=COUNTY, sectors=["hazchem"]),
+        lambda ctx, body: created(**_campaign_body(), issuer_department_id=ctx["department"]["id"]),
         setup=_visit_at("none"),
         body=lambda ctx: _campaign_body(),
         status=201,
@@ -420,6 +487,7 @@ RESPONSIBILITY_WRITES: list[Write] = [
         lambda ctx, body: new(
             kind="enterprise_main_responsible",
             holder_person_id=ctx["boss"]["id"],
+            object_type="enterprise",
             object_enterprise_id=ctx["enterprise"]["id"],
             duties="全面负责",
         ),
@@ -443,8 +511,8 @@ RESPONSIBILITY_WRITES: list[Write] = [
         ASSIGNMENTS + "/{assignment[id]}/end",
         "responsibility_assignment",
         "end",
-        lambda ctx, body: Includes(
-            {"end_reason": {"old": None, "new": "企业注销"}, "valid_to": {"old": None, "new": ANY}}
+        lambda ctx, body: changed(
+            end_reason=(None, "企业注销"), valid_to=(None, ANY), ended_by=(None, "admin:test-admin")
         ),
         setup=an_assignment,
         body=lambda ctx: {"reason": "企业注销"},
@@ -471,9 +539,15 @@ RESPONSIBILITY_WRITES: list[Write] = [
         "/api/v1/major-hazard-sources",
         "major_hazard_source",
         "create",
-        lambda ctx, body: new(enterprise_id=ctx["enterprise"]["id"], name="液氯储罐区", grade=2),
+        lambda ctx, body: created(
+            enterprise_id=ctx["enterprise"]["id"], name="液氯储罐区", grade=2
+        ),
         setup=a_unit_with_staff,
-        body=lambda ctx: {"enterprise_id": ctx["enterprise"]["id"], "name": "液氯储罐区", "grade": 2},
+        body=lambda ctx: {
+            "enterprise_id": ctx["enterprise"]["id"],
+            "name": "液氯储罐区",
+            "grade": 2,
+        },
         status=201,
     ),
 ]
@@ -553,7 +627,7 @@ PLATFORM_WRITES: list[Write] = [
         HOOKS,
         "webhook_subscription",
         "create",
-        lambda ctx, body: new(url=HOOK_URL, active=True),
+        lambda ctx, body: created(url=HOOK_URL, active=True, event_types=[]),
         body=lambda ctx: {"url": HOOK_URL},
         status=201,
     ),
@@ -575,7 +649,9 @@ PLATFORM_WRITES: list[Write] = [
         "webhook_subscription",
         "delete",
         # a subscription is deleted outright (not soft-deleted): every field goes to None
-        lambda ctx, body: changed(url=(HOOK_URL, None), active=(True, None), event_types=([], None)),
+        lambda ctx, body: changed(
+            url=(HOOK_URL, None), active=(True, None), event_types=([], None)
+        ),
         setup=a_subscription,
         status=204,
         resource_id=lambda ctx, body: ctx["subscription"]["id"],
@@ -586,7 +662,8 @@ PLATFORM_WRITES: list[Write] = [
         HOOKS + "/{subscription[id]}/rotate-secret",
         "webhook_subscription",
         "rotate_secret",
-        lambda ctx, body: ANY,  # the secret itself is never written to the trail
+        # the secret itself is never written to the trail, only that it changed
+        lambda ctx, body: changed(secret=("***", "***")),
         setup=a_subscription,
         resource_id=lambda ctx, body: ctx["subscription"]["id"],
     ),
@@ -596,7 +673,7 @@ PLATFORM_WRITES: list[Write] = [
         HOOKS + "/{subscription[id]}/deliveries/{delivery[id]}/redeliver",
         "webhook_delivery",
         "redeliver",
-        lambda ctx, body: includes(status=("failed", "pending"), attempts=(14, 0)),
+        lambda ctx, body: changed(status=("failed", "pending"), attempts=(14, 0)),
         setup=a_failed_delivery,
         status=202,
     ),
@@ -606,7 +683,7 @@ PLATFORM_WRITES: list[Write] = [
         "/api/v1/me/notifications/{notification[id]}/read",
         "notification",
         "read",
-        lambda ctx, body: Includes({"read_at": {"old": None, "new": ANY}}),
+        lambda ctx, body: changed(read_at=(None, ANY)),
         setup=a_notification,
         actor="department_official",
     ),
@@ -616,10 +693,10 @@ PLATFORM_WRITES: list[Write] = [
         OVERRIDE,
         "workday_override",
         "create",
-        lambda ctx, body: new(is_workday=False, reason="防台风停工"),
+        lambda ctx, body: created(is_workday=False, reason="防台风停工"),
         body=lambda ctx: {"is_workday": False, "reason": "防台风停工"},
         status=201,
-        resource_id=lambda ctx, body: ANY,
+        resource_id=lambda ctx, body: "2026-10-09",  # the day is the override's key
     ),
     Write(
         "delete_workday_override",
@@ -627,10 +704,10 @@ PLATFORM_WRITES: list[Write] = [
         OVERRIDE,
         "workday_override",
         "delete",
-        lambda ctx, body: ANY,
+        lambda ctx, body: changed(is_workday=(False, None), reason=("防台风停工", None)),
         setup=an_override,
         status=204,
-        resource_id=lambda ctx, body: ANY,
+        resource_id=lambda ctx, body: "2026-10-09",
     ),
     Write(
         "import_criteria",
@@ -638,7 +715,7 @@ PLATFORM_WRITES: list[Write] = [
         "/api/v1/criteria/import",
         "criteria_catalogue",
         "import",
-        lambda ctx, body: ANY,
+        lambda ctx, body: changed(standards=(None, 1), clauses=(None, 1)),  # counts imported
         body=lambda ctx: {
             "format": "anjian-criteria/1",
             "standards": [
@@ -653,7 +730,7 @@ PLATFORM_WRITES: list[Write] = [
                 }
             ],
         },
-        resource_id=lambda ctx, body: ANY,
+        resource_id=lambda ctx, body: "fire-2025",  # the catalogue, by its first standard
     ),
 ]
 
@@ -760,8 +837,17 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         "POST",
         R,
         "public_report",
-        "submit",
-        lambda ctx, body: Includes({"status": {"old": None, "new": "received"}}),
+        "create",
+        lambda ctx, body: Includes(
+            changed(
+                status=(None, "received"),
+                channel=(None, "12350"),
+                category=(None, "major_hazard"),
+                anonymous=(None, True),
+                region_code=(None, TOWN),
+                subject_name=(None, "无名仓库"),
+            )
+        ),
         body=lambda ctx: report_body(region_code=TOWN, subject_name="无名仓库"),
         status=201,
         actor=None,  # the public, anonymous
@@ -773,7 +859,9 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         "/accept",
         "received",
         {"note": "受理"},
-        lambda ctx, body: includes(status=("received", "accepted")),
+        lambda ctx, body: changed(
+            status=("received", "accepted"), accepted_on=(None, today_china().isoformat())
+        ),
     ),
     _report_action(
         "transfer_public_report",
@@ -781,8 +869,11 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         "/transfer",
         "received",
         lambda ctx: {"department_id": ctx["county"].housing["id"], "reason": "实为建筑工地"},
-        lambda ctx, body: Includes(
-            {"assigned_department_id": {"old": ANY, "new": ctx["county"].housing["id"]}}
+        lambda ctx, body: changed(
+            assigned_department_id=(
+                ctx["report"]["assigned_department_id"],
+                ctx["county"].housing["id"],
+            )
         ),
     ),
     _report_action(
@@ -791,7 +882,11 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         "/reject",
         "received",
         {"reason": "不属于安全生产举报", "public_reply": "请向 12345 反映"},
-        lambda ctx, body: includes(status=("received", "rejected")),
+        lambda ctx, body: changed(
+            status=("received", "rejected"),
+            closed_on=(None, today_china().isoformat()),
+            public_reply=(None, "请向 12345 反映"),
+        ),
     ),
     _report_action(
         "extend_public_report",
@@ -799,7 +894,7 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         "/extend",
         "accepted",
         {"reason": "案情复杂"},
-        lambda ctx, body: Includes({"extended": {"old": False, "new": True}}),
+        lambda ctx, body: changed(extended=(False, True), due_on=(ctx["report"]["due_on"], ANY)),
     ),
     _report_action(
         "verify_public_report",
@@ -807,7 +902,14 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         "/verify",
         "accepted",
         {"finding": "false", "method": "desk_check", "note": "经查不属实"},
-        lambda ctx, body: includes(status=("accepted", "verified"), finding=(None, "false")),
+        lambda ctx, body: changed(
+            status=("accepted", "verified"),
+            finding=(None, "false"),
+            finding_method=(None, "desk_check"),
+            finding_note=(None, "经查不属实"),
+            verified_on=(None, today_china().isoformat()),
+            reply_due_on=(None, ANY),
+        ),
     ),
     _report_action(
         "reply_public_report",
@@ -815,7 +917,11 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         "/reply",
         "verified",
         {"public_reply": "经核查属实，已责令整改。"},
-        lambda ctx, body: includes(status=("verified", "closed")),
+        lambda ctx, body: changed(
+            status=("verified", "closed"),
+            closed_on=(None, today_china().isoformat()),
+            public_reply=(None, "经核查属实，已责令整改。"),
+        ),
     ),
     _report_action(
         "decide_public_report_reward",
@@ -823,7 +929,13 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         "/reward",
         "verified",
         {"fine_amount": "200000", "document_number": "西应急罚〔2026〕8号"},
-        lambda ctx, body: ANY,
+        lambda ctx, body: changed(
+            fine_amount=(None, "200000"),
+            reward_amount=(None, ANY),  # a percentage of the fine, clamped (settings)
+            reward_status=("none", "decided"),
+            reward_decided_on=(None, today_china().isoformat()),
+            reward_document_number=(None, "西应急罚〔2026〕8号"),
+        ),
     ),
     Write(
         "pay_public_report_reward",
@@ -849,7 +961,7 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         R + "/photos",
         "public_report_photo",
         "create",
-        lambda ctx, body: ANY,
+        lambda ctx, body: Includes(changed(content_type=(None, "image/jpeg"))),
         multipart=lambda ctx: {"files": {"file": ("p.jpg", _JPEG, "image/jpeg")}},
         status=201,
         actor=None,
@@ -862,7 +974,11 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         "/api/v1/report-routing-rules",
         "report_routing_rule",
         "create",
-        lambda ctx, body: new(category="major_hazard", sector="hazchem", region_prefix=COUNTY),
+        lambda ctx, body: created(
+            **_rule_body(ctx),
+            active=True,
+            priority=100,  # the default priority
+        ),
         setup=_report_at("none"),
         body=_rule_body,
         status=201,
@@ -882,6 +998,173 @@ PUBLIC_REPORT_WRITES: list[Write] = [
     ),
 ]
 
+
+# --- statistics: assessments, enterprise statistics reports, imports ----------------------
+
+A = "/api/v1/assessments"
+_INDICATORS = [
+    {
+        "code": "rectification",
+        "name_en": "Rectification rate",
+        "name_zh": "隐患整改率",
+        "metric": "rectification_rate",
+        "weight": 60,
+    },
+    {
+        "code": "visits",
+        "name_en": "Leader visits done",
+        "name_zh": "包保检查完成率",
+        "metric": "manual",
+        "weight": 40,
+        "target": 1,
+    },
+]
+
+
+def _assessment_body() -> dict[str, Any]:
+    return {
+        "year": today_china().year,
+        "unit_kind": "town",
+        "region_code": COUNTY,
+        "title": "安全生产年度考核",
+        "indicators": _INDICATORS,
+    }
+
+
+async def an_office(kit: Kit) -> Ctx:
+    ctx: Ctx = {}
+    kit.as_(ctx, "committee_office", region_code=COUNTY)
+    return ctx
+
+
+async def an_assessment(kit: Kit) -> Ctx:
+    ctx = await an_office(kit)
+    response = await kit.client.post(
+        A, json=_assessment_body(), headers=ctx["as"]["committee_office"]
+    )
+    assert response.status_code == 201, response.text
+    ctx["assessment"] = response.json()
+    return ctx
+
+
+async def a_statistics_report(kit: Kit) -> Ctx:
+    ctx = await a_world_ctx(kit)
+    response = await kit.client.post(
+        "/api/v1/enterprise-statistics-reports",
+        json={"enterprise_id": ctx["enterprise"]["id"], "period": "2026-Q3"},
+        headers=ctx["as"]["enterprise_user"],
+    )
+    assert response.status_code == 201, response.text
+    ctx["report"] = response.json()
+    return ctx
+
+
+_CSV = (
+    "\ufeffUnified social credit code,Name,Region code,Sectors\r\n"
+    "91330106MA2XXXXX1X,试导入甲公司,330106002,hazchem\r\n"
+).encode()
+
+STATISTICS_WRITES: list[Write] = [
+    Write(
+        "create_assessment",
+        "POST",
+        A,
+        "assessment",
+        "create",
+        lambda ctx, body: created(
+            year=today_china().year,
+            title="安全生产年度考核",
+            unit_kind="town",
+            region_code=COUNTY,
+            indicators=[
+                {
+                    "veto": False,
+                    "better": "higher",
+                    "target": None,
+                    **_INDICATORS[0],
+                    "weight": 60.0,
+                },
+                {
+                    "veto": False,
+                    "better": "higher",
+                    **_INDICATORS[1],
+                    "target": 1.0,
+                    "weight": 40.0,
+                },
+            ],
+        ),
+        setup=an_office,
+        body=lambda ctx: _assessment_body(),
+        status=201,
+        actor="committee_office",
+    ),
+    Write(
+        "update_assessment",
+        "PATCH",
+        A + "/{assessment[id]}",
+        "assessment",
+        "update",
+        lambda ctx, body: changed(title=("安全生产年度考核", "2026 年度安全生产考核")),
+        setup=an_assessment,
+        body=lambda ctx: {"title": "2026 年度安全生产考核"},
+        actor="committee_office",
+    ),
+    Write(
+        "finalize_assessment",
+        "POST",
+        A + "/{assessment[id]}/finalize",
+        "assessment",
+        "finalize",
+        # pinned: the status move (finalized_at, also set, is not in the app's diff)
+        lambda ctx, body: Includes(changed(status=("draft", "final"))),
+        setup=an_assessment,
+        actor="committee_office",
+    ),
+    Write(
+        "generate_statistics_report",
+        "POST",
+        "/api/v1/enterprise-statistics-reports",
+        "statistics_report",
+        "create",
+        lambda ctx, body: created(period="2026-Q3", figures=ANY),
+        setup=a_world_ctx,
+        body=lambda ctx: {"enterprise_id": ctx["enterprise"]["id"], "period": "2026-Q3"},
+        status=201,
+        actor="enterprise_user",
+    ),
+    Write(
+        "sign_statistics_report",
+        "POST",
+        "/api/v1/enterprise-statistics-reports/{report[id]}/sign",
+        "statistics_report",
+        "sign",
+        lambda ctx, body: changed(status=("generated", "signed"), signer_name=(None, "张三")),
+        setup=a_statistics_report,
+        body=lambda ctx: {"signer_name": "张三"},
+        actor="enterprise_user",
+    ),
+    Write(
+        "create_import_job",
+        "POST",
+        "/api/v1/import-jobs",
+        "import_job",
+        "create",
+        lambda ctx, body: created(
+            kind="enterprises", dry_run=True, filename="units.csv", total_rows=1
+        ),
+        multipart=lambda ctx: {
+            "files": {"file": ("units.csv", _CSV, "application/octet-stream")},
+            "data": {"kind": "enterprises", "dry_run": "true"},
+        },
+        status=201,
+    ),
+]
+
+
 DOMAIN_WRITES: list[Write] = (
-    VISIT_WRITES + RESPONSIBILITY_WRITES + PLATFORM_WRITES + PUBLIC_REPORT_WRITES
+    VISIT_WRITES
+    + RESPONSIBILITY_WRITES
+    + PLATFORM_WRITES
+    + PUBLIC_REPORT_WRITES
+    + STATISTICS_WRITES
 )

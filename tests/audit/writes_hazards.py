@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 from unittest.mock import ANY
 
-from tests.audit.kit import Ctx, Includes, Kit, Write, created, includes, new
+from tests.audit.kit import Ctx, Kit, Write, changed, created
 from tests.factories import COUNTY
 from tests.hazards.builders import (
     PNG,
@@ -91,7 +91,8 @@ async def an_expert(kit: Kit) -> Ctx:
 
 
 def _status(old: str, new_: str, **more: tuple[Any, Any]) -> Any:
-    return lambda ctx, body: includes(status=(old, new_), **more)
+    """The exact diff of a state action: the status move and the fields it sets."""
+    return lambda ctx, body: changed(status=(old, new_), **more)
 
 
 # Accepting a hazard and escalating it both store a responsibility snapshot (who was on duty
@@ -106,13 +107,20 @@ HAZARD_WRITES: list[Write] = [
         H,
         "hazard",
         "report",  # creating a hazard is reporting it (the lifecycle's first step)
-        lambda ctx, body: new(
+        lambda ctx, body: created(
             title=ctx["body"]["title"],
+            description=ctx["body"]["description"],
             enterprise_id=ctx["enterprise"]["id"],
             sector="hazchem",
             category="unsafe_condition",
+            source="departmental",
             status="reported",
             place="储罐区",
+            lat=30.259,
+            lon=120.13,
+            code=ANY,  # assigned by the register: <county>-<year>-<serial>
+            found_at=ANY,
+            criteria_clause_ids=[],
         ),
         setup=a_world,
         body=lambda ctx: ctx.setdefault("body", hazard_body(ctx["enterprise"]["id"])),
@@ -137,7 +145,11 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/register",
         "hazard",
         "register",
-        _status("reported", "registered", level=(None, "general")),
+        lambda ctx, body: changed(
+            status=("reported", "registered"),
+            level=(None, "general"),
+            treatment_type=(None, "by_deadline"),
+        ),
         setup=_at("reported"),
         body=lambda ctx: {"level": "general", "treatment_type": "by_deadline"},
         actor="department_official",
@@ -148,7 +160,9 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/regrade",
         "hazard",
         "regrade",
-        lambda ctx, body: includes(level=("general", "major")),
+        lambda ctx, body: changed(
+            level=("general", "major"), expert_note=(None, "专家认定为重大隐患")
+        ),
         setup=_at("registered"),
         body=lambda ctx: {"level": "major", "expert_note": "专家认定为重大隐患"},
     ),
@@ -158,7 +172,7 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/fix-on-spot",
         "hazard",
         "fix_on_spot",
-        _status("registered", "pending_verification"),
+        _status("registered", "pending_verification", completed_at=(None, ANY)),
         setup=_at("registered_immediate"),
         body=lambda ctx: {"attachment_ids": [ctx["photo"]]},
         actor="department_official",
@@ -169,7 +183,14 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/order-rectification",
         "hazard",
         "order_rectification",
-        _status("registered", "rectifying", measures=(None, "更换接地线并检测")),
+        lambda ctx, body: changed(
+            status=("registered", "rectifying"),
+            deadline=(None, in_days(30)),
+            measures=(None, "更换接地线并检测"),
+            responsible_person=(None, {"name": "张三", "phone": "13812345678"}),
+            order_department_id=(None, ctx["world"].department["id"]),
+            order_document_number=(None, "西应急责改〔2026〕12号"),
+        ),
         setup=_at("registered"),
         body=lambda ctx: order_body(),
         actor="department_official",
@@ -191,7 +212,13 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/list",
         "hazard",
         "list",
-        lambda ctx, body: Includes({"listing_level": {"old": None, "new": "county"}}),
+        lambda ctx, body: changed(
+            listed_at=(None, ANY),
+            listing_level=(None, "county"),
+            listing_issuing_unit=(None, "安委办"),
+            listing_notice_number=(None, "挂牌1号"),
+            listing_progress_interval_days=(None, 90),
+        ),
         setup=_at("planning"),
         body=lambda ctx: {"level": "county", "issuing_unit": "安委办", "notice_number": "挂牌1号"},
         actor="department_official",
@@ -202,7 +229,12 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/submit-plan",
         "hazard",
         "submit_plan",
-        _status("planning", "rectifying"),
+        lambda ctx, body: changed(
+            status=("planning", "rectifying"),
+            deadline=(None, in_days(60)),
+            plan_submitted_at=(None, ANY),
+            **{k: (None, v) for k, v in plan_body().items() if k.startswith("plan_")},
+        ),
         setup=_at("planning"),
         body=lambda ctx: plan_body(),
         actor="enterprise_user",
@@ -213,7 +245,8 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/report-progress",
         "hazard",
         "report_progress",
-        lambda ctx, body: ANY,  # progress is a timeline entry; the hazard's fields stay as they are
+        # progress is a timeline entry; on the hazard only the last-progress time moves
+        lambda ctx, body: changed(last_progress_at=(None, ANY)),
         setup=_at("rectifying"),
         body=lambda ctx: {"comment": "已采购接地线"},
         actor="enterprise_user",
@@ -224,7 +257,12 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/request-extension",
         "hazard",
         "request_extension",
-        _status("rectifying", "extension_requested"),
+        _status(
+            "rectifying",
+            "extension_requested",
+            extension_reason=(None, "设备到货延迟"),
+            extension_requested_deadline=(None, in_days(90)),
+        ),
         setup=_at("rectifying"),
         body=lambda ctx: {"requested_deadline": in_days(90), "reason": "设备到货延迟"},
         actor="enterprise_user",
@@ -235,7 +273,13 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/approve-extension",
         "hazard",
         "approve_extension",
-        _status("extension_requested", "rectifying", deadline=(in_days(30), in_days(90))),
+        _status(
+            "extension_requested",
+            "rectifying",
+            deadline=(in_days(30), in_days(90)),
+            extension_reason=("设备到货延迟", None),
+            extension_requested_deadline=(in_days(90), None),
+        ),
         setup=_at("extension_requested"),
         body=lambda ctx: {"comment": "同意"},
         actor="department_official",
@@ -246,7 +290,12 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/reject-extension",
         "hazard",
         "reject_extension",
-        _status("extension_requested", "rectifying"),
+        _status(
+            "extension_requested",
+            "rectifying",
+            extension_reason=("设备到货延迟", None),
+            extension_requested_deadline=(in_days(90), None),
+        ),
         setup=_at("extension_requested"),
         body=lambda ctx: {"reason": "理由不充分"},
         actor="department_official",
@@ -257,7 +306,12 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/declare-completion",
         "hazard",
         "declare_completion",
-        _status("rectifying", "pending_verification"),
+        _status(
+            "rectifying",
+            "pending_verification",
+            completed_at=(None, ANY),
+            completion_note=(None, "已整改"),
+        ),
         setup=_at("rectifying"),
         body=lambda ctx: {"note": "已整改", "attachment_ids": [ctx["photo"]]},
         actor="enterprise_user",
@@ -268,7 +322,20 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/accept",
         "hazard",
         "accept",
-        _status("pending_verification", "closed"),
+        _status(
+            "pending_verification",
+            "closed",
+            closed_at=(None, ANY),
+            acceptance=(
+                None,
+                {
+                    "on": in_days(0),
+                    "experts": [],
+                    "opinion": "整改合格",
+                    "accepted_by": "audit-department_official",
+                },
+            ),
+        ),
         setup=_at("pending_verification"),
         body=lambda ctx: {"opinion": "整改合格"},
         actor="department_official",
@@ -280,7 +347,12 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/reject-acceptance",
         "hazard",
         "reject_acceptance",
-        _status("pending_verification", "rectifying"),
+        _status(
+            "pending_verification",
+            "rectifying",
+            deadline=(in_days(30), in_days(40)),
+            completed_at=(ANY, None),
+        ),
         setup=_at("pending_verification"),
         body=lambda ctx: {"reason": "未整改到位", "deadline": in_days(40)},
         actor="department_official",
@@ -291,7 +363,13 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/escalate",
         "hazard",
         "escalate",
-        _status("rectifying", "escalated"),
+        _status(
+            "rectifying",
+            "escalated",
+            fine_amount=(None, "5000"),
+            escalated_at=(None, ANY),
+            escalation_measures=([], ["fine"]),
+        ),
         setup=_at("rectifying"),
         body=lambda ctx: {
             "measure": "fine",
@@ -309,7 +387,7 @@ HAZARD_WRITES: list[Write] = [
         HZ + "/cancel",
         "hazard",
         "cancel",
-        _status("reported", "cancelled", cancel_reason=(None, "误报")),
+        _status("reported", "cancelled", cancelled_at=(None, ANY), cancel_reason=(None, "误报")),
         setup=_at("reported"),
         body=lambda ctx: {"reason": "误报"},
     ),
