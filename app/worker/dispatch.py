@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.core.clock import utcnow
-from app.core.ids import new_id
 from app.core.horizon import horizon
+from app.core.ids import new_id
 from app.models.audit import OutboxEvent
 from app.models.identity import ApiKey
 from app.models.webhook import WebhookDelivery, WebhookSubscription, WorkerCursor
