@@ -14,7 +14,7 @@ from app.attachments import repository
 from app.attachments.enums import ALLOWED_TYPES, AttachmentPurpose
 from app.attachments.schemas import AttachmentFilter, AttachmentList, AttachmentRead
 from app.attachments.storage import AttachmentStorage
-from app.audit.recorder import record_audit
+from app.audit.recorder import diff, record_audit
 from app.auth.principal import Principal
 from app.auth.scope import require
 from app.core.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
@@ -119,12 +119,18 @@ async def upload_attachment(
         action="create",
         resource_type=RESOURCE,
         resource_id=attachment_id,
-        changes={
-            "hazard_id": {"old": None, "new": str(hazard_id)},
-            "sha256": {"old": None, "new": digest},
-            "content_type": {"old": None, "new": content_type},
-            "size_bytes": {"old": None, "new": len(data)},
-        },
+        changes=diff(
+            None,
+            {
+                "hazard_id": hazard_id,
+                "hazard_event_id": hazard_event_id,
+                "purpose": row.purpose,
+                "filename": row.filename,
+                "sha256": digest,
+                "content_type": content_type,
+                "size_bytes": len(data),
+            },
+        ),
         region_code=hazard["region_code"],
     )
     emit_event(

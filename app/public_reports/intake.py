@@ -13,12 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.recorder import diff
 from app.config import Settings
-from app.core import request_context
 from app.core.clock import today_china
 from app.core.errors import Unprocessable
 from app.core.ids import new_id
-from app.core.plain import plain
-from app.models.audit import AuditEvent
 from app.models.public_report import PublicReport
 from app.public_reports import photos, repository
 from app.public_reports.crypto import (
@@ -29,6 +26,7 @@ from app.public_reports.crypto import (
     secret_matches,
 )
 from app.public_reports.enums import ReportStatus, RewardStatus
+from app.public_reports.public_audit import public_audit
 from app.public_reports.routing import route
 from app.public_reports.schemas import (
     PublicReportCreate,
@@ -45,26 +43,6 @@ from app.public_reports.service import (
     snapshot,
 )
 from app.reference.service import ensure_region
-
-
-def _public_audit(session: AsyncSession, report: PublicReport, changes: dict[str, Any]) -> None:
-    """The intake's audit row: actor ``public``; no client address (it could name the
-    reporter); the identity only as the marker ``[encrypted]``."""
-    ctx = request_context.current.get()
-    session.add(
-        AuditEvent(
-            actor_subject=PUBLIC_ACTOR,
-            actor_role=PUBLIC_ACTOR,
-            action="create",
-            resource_type=RESOURCE,
-            resource_id=str(report.id),
-            region_code=report.region_code,
-            changes=plain(changes),
-            request_id=ctx.request_id,
-            client_address=None,
-            user_agent=None,
-        )
-    )
 
 
 async def _subject(session: AsyncSession, data: PublicReportCreate) -> dict[str, Any]:
@@ -172,7 +150,7 @@ async def submit_report(
     changes = diff(None, snapshot(report))
     if data.reporter is not None:
         changes["reporter_identity"] = {"old": None, "new": "[encrypted]"}
-    _public_audit(session, report, changes)
+    public_audit(session, RESOURCE, report.id, report.region_code, changes)
     emit(session, "public_report.received", report)
     return PublicReportReceipt(
         receipt_code=report.receipt_code,

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.storage import storage_for
+from app.audit.recorder import diff
 from app.auth.principal import Principal
 from app.auth.scope import require
 from app.config import Settings
@@ -22,6 +23,7 @@ from app.core.errors import NotFound, PayloadTooLarge, Unprocessable, Unsupporte
 from app.core.ids import new_id
 from app.models.public_report import PublicReportPhoto
 from app.public_reports import repository
+from app.public_reports.public_audit import public_audit
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_DROPPED = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
@@ -122,6 +124,15 @@ async def upload_photo(session: AsyncSession, settings: Settings, data: bytes) -
     )
     session.add(photo)
     await session.flush()
+    public_audit(
+        session,
+        "public_report_photo",
+        photo.id,
+        None,
+        diff(
+            None, {"content_type": content_type, "size_bytes": len(clean), "sha256": photo.sha256}
+        ),
+    )
     return photo
 
 

@@ -1,8 +1,13 @@
 """Every write endpoint appends exactly one audit row, with the right diff.
 
-Table-driven: a new write endpoint is covered by appending one ``Write`` row to ``WRITES``
-(a setup that builds what it needs, the request, and the expected action and diff).
-``test_every_write_operation_is_in_the_table`` lists write operations that have no row yet.
+Table-driven: a new write endpoint is covered by appending one ``Write`` row (tests/audit/kit.py)
+to ``WRITES`` here or to the domain tables in tests/audit/writes_*.py: a setup that builds what
+it needs, the request (and who sends it), the expected action and diff, and — where one
+operation legitimately writes more than one record — the further rows by resource type
+(``also``), each explained where declared. ``test_every_write_operation_is_in_the_table``
+fails for any write operation of the OpenAPI document without a row (or an ``EXEMPT`` entry).
+A row describing a known bug carries ``bug=...`` and runs as a strict xfail.
+``AUDIT_SHOW=1 pytest -s`` prints the rows each write left (handy when adding a row).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from app.core.clock import today_china, utcnow
 from app.models.webhook import WebhookDelivery
 from app.notifications.schemas import NotificationKind
 from app.notifications.service import notify
-from tests.audit.kit import Ctx, Includes, Kit, Write, changed, created, new
+from tests.audit.kit import Ctx, Includes, Kit, Setup, Write, changed, created, new
 from tests.audit.writes_hazards import _world
 from tests.factories import COUNTY, TOWN, create_department, create_enterprise
 from tests.hazards.builders import World, in_days
@@ -31,7 +31,7 @@ VI = V + "/{visit[id]}"
 # --- inspection visits --------------------------------------------------------------------
 
 
-def _visit_at(stage: str, **plan: Any) -> Any:
+def _visit_at(stage: str, **plan: Any) -> Setup:
     async def setup(kit: Kit) -> Ctx:
         ctx: Ctx = {}
         dept = await create_department(kit.client, kit.admin)
@@ -100,7 +100,7 @@ async def a_registered_hazard(kit: Kit) -> Ctx:
     return ctx
 
 
-_TEMPLATE = {
+_TEMPLATE: dict[str, Any] = {
     "code": "hazchem-basic",
     "sector": "hazchem",
     "title": "危化品检查表（2027版）",
@@ -345,8 +345,6 @@ VISIT_WRITES: list[Write] = [
         setup=a_signed_onsite_record,
         body=lambda ctx: {"signer_role": "unit_head", "name": "张三"},
         actor="department_official",
-        bug="visits/service/record.py sign: the diff's record_status has old=None instead of "
-        "the record's status before the signature ('draft')",
         resource_id=_on_visit,
     ),
     Write(
@@ -363,8 +361,6 @@ VISIT_WRITES: list[Write] = [
         setup=a_signed_onsite_record,
         body=lambda ctx: {"head_name": "张三", "note": "负责人拒绝签字，两名检查人员见证"},
         actor="department_official",
-        bug="visits/service/record.py record_refusal: the record moves draft → signing but the "
-        "diff has no record_status",
         resource_id=_on_visit,
     ),
     Write(
@@ -523,8 +519,8 @@ RESPONSIBILITY_WRITES: list[Write] = [
         ASSIGNMENTS + "/{assignment[id]}/hand-over",
         "responsibility_assignment",
         "hand_over",
-        lambda ctx, body: Includes(
-            {"end_reason": {"old": None, "new": "工作调动"}, "valid_to": {"old": None, "new": ANY}}
+        lambda ctx, body: changed(
+            end_reason=(None, "工作调动"), valid_to=(None, ANY), ended_by=(None, "admin:test-admin")
         ),
         setup=an_assignment,
         body=lambda ctx: {"reason": "工作调动", "holder_person_id": ctx["boss2"]["id"]},
@@ -741,7 +737,7 @@ R = "/api/v1/public-reports"
 RI = R + "/{report[id]}"
 
 
-def _report_at(stage: str) -> Any:
+def _report_at(stage: str) -> Setup:
     async def setup(kit: Kit) -> Ctx:
         ctx: Ctx = {}
         county = await setup_county(kit.client, kit.admin, kit.token)
@@ -965,8 +961,6 @@ PUBLIC_REPORT_WRITES: list[Write] = [
         multipart=lambda ctx: {"files": {"file": ("p.jpg", _JPEG, "image/jpeg")}},
         status=201,
         actor=None,
-        bug="public_reports/photos.py upload_photo stores the photo (a row and a file) but "
-        "appends no audit row",
     ),
     Write(
         "create_report_routing_rule",

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 from unittest.mock import ANY
 
-from tests.audit.kit import Ctx, Kit, Write, changed, created
+from tests.audit.kit import Ctx, Kit, Setup, Write, changed, created
 from tests.factories import COUNTY
 from tests.hazards.builders import (
     PNG,
@@ -41,7 +41,7 @@ async def a_world(kit: Kit) -> Ctx:
     return ctx
 
 
-def _at(stage: str) -> Any:
+def _at(stage: str) -> Setup:
     async def setup(kit: Kit) -> Ctx:
         ctx: Ctx = {}
         world = await _world(kit, ctx)
@@ -432,7 +432,5 @@ HAZARD_WRITES: list[Write] = [
             "files": {"file": ("after.png", PNG, "application/octet-stream")},
         },
         status=201,
-        bug="attachments/service.py upload: the create diff lists hazard_id, sha256, "
-        "content_type and size_bytes but not purpose and filename (nor hazard_event_id)",
     ),
 ]

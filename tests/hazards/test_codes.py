@@ -50,6 +50,8 @@ async def _cleanup(engine: AsyncEngine, enterprise_id: str | None) -> None:
             )
             subjects = {"s": [f"hazard/{i}" for i in hazard_ids] + [f"enterprise/{enterprise_id}"]}
             await conn.execute(text("DELETE FROM outbox_event WHERE subject = ANY(:s)"), subjects)
+            # Hazards are deleted with triggers on, so the statistics rollups follow.
+            await conn.execute(text("SET LOCAL session_replication_role = origin"))
             await conn.execute(text("DELETE FROM hazard WHERE id::text = ANY(:ids)"), ids)
             await conn.execute(
                 text("DELETE FROM enterprise WHERE id = CAST(:e AS uuid)"), {"e": enterprise_id}

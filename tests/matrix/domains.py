@@ -86,9 +86,7 @@ def _get(path: str, target: str | None = None) -> Op:
     return op
 
 
-def _post_op(
-    path: str, target: str | None, body: Callable[[Any], Awaitable[dict[str, Any]]]
-) -> Op:
+def _post_op(path: str, target: str | None, body: Callable[[Any], Awaitable[dict[str, Any]]]) -> Op:
     async def op(c: AsyncClient, h: dict[str, str], w: Any) -> Response:
         url = path.format(id=await w.id(target)) if target else path
         return await c.post(url, json=await body(w), headers=h)
@@ -134,14 +132,25 @@ OPS: dict[tuple[str, str], Op] = {
     ("public-reports", "list"): _get("/api/v1/public-reports"),
 }
 
+# Notes on the less obvious cells:
+# * an expert sees only the hazards it is assigned to, so an action on any other hazard is 404
+#   (H) before its permission is even looked at: out of scope is indistinguishable from missing;
+# * an enterprise may register only hazards it found itself (403 hazard_not_self_found), and
+#   may cancel only what it reported or registered (403 hazard_cancel_not_allowed); likewise an
+#   inspector, who has no hazard:cancel;
+# * an enterprise may plan only self-inspections (403 visit_type_not_allowed);
+# * webhook subscriptions: administrators, and system clients for themselves (read-only keys
+#   included: a subscription only delivers what the key may read anyway), see
+#   app/events/service/subscriptions.py. The policy table grants webhook:manage to the
+#   administrator only; the system-client exception lives in the service.
 # fmt: off
 #                                               adm co dep town insp ent exp s-ro s-rw
 MATRIX: dict[tuple[str, str], str] = {
     ("hazards", "list"):                        "A  A  A   A    A    A   A   A    A",
     ("hazards", "read"):                        "A  A  A   A    A    A   H   A    A",
     ("hazards", "create"):                      "A  A  A   A    A    A   F   F    A",
-    ("hazards", "register"):                    "A  A  A   A    A    F   F   F    A",
-    ("hazards", "cancel"):                      "A  A  A   A    F    F   F   F    A",
+    ("hazards", "register"):                    "A  A  A   A    A    F   H   F    A",
+    ("hazards", "cancel"):                      "A  A  A   A    F    F   H   F    A",
     ("inspection-visits", "list"):              "A  A  A   A    A    A   A   A    A",
     ("inspection-visits", "read"):              "A  A  A   A    A    A   H   A    A",
     ("inspection-visits", "create"):            "A  A  A   A    A    F   F   F    A",
@@ -163,5 +172,7 @@ SCOPE_OBJECTS: dict[str, str] = {
     "visit_elsewhere": VS,
     "visit_other_sector": VS,
 }
+# 403 codes of rules narrower than a permission (see the notes above)
+FORBIDDEN_CODES = {"hazard_not_self_found", "hazard_cancel_not_allowed", "visit_type_not_allowed"}
 ELSEWHERE = {"hazard_elsewhere", "visit_elsewhere"}
 OTHER_SECTOR = {"hazard_other_sector", "visit_other_sector"}

@@ -202,6 +202,7 @@ async def sign_record(
     )
     session.add(signature)
     await session.flush()
+    status_before = record.status
     await _maybe_complete(session, record)
     await session.flush()
     write(
@@ -218,7 +219,7 @@ async def sign_record(
                     "attachment_id": data.attachment_id,
                 },
             },
-            "record_status": {"old": None, "new": record.status},
+            **diff({"record_status": status_before}, {"record_status": record.status}),
         },
         "onsite_record_signed",
         signer_role=data.signer_role.value,
@@ -243,6 +244,7 @@ async def record_refusal(
             "被检查单位负责人已签名或已拒签",
             code="head_already_recorded",
         )
+    status_before = record.status
     record.head_refused = True
     record.refusal_note = f"{data.head_name}：{data.note}"
     await _maybe_complete(session, record)
@@ -255,6 +257,7 @@ async def record_refusal(
         {
             "head_refused": {"old": False, "new": True},
             "refusal_note": {"old": None, "new": record.refusal_note},
+            **diff({"record_status": status_before}, {"record_status": record.status}),
         },
         "onsite_record_refused",
         record_status=record.status,
