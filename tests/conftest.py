@@ -97,6 +97,7 @@ def settings(database_url: str) -> Settings:
         dev_jwt_secret=DEV_SECRET,
         cursor_secret="test-cursor-secret-0123456789abcdef",
         principal_cache_seconds=0,
+        trust_forwarded_for=True,  # tests play the proxy that sets X-Forwarded-For
         max_body_bytes=64 * 1024,
         max_attachment_bytes=512 * 1024,
         attachment_dir=Path("/tmp/anjian-test-attachments"),
