@@ -43,4 +43,8 @@ async def horizon(session: AsyncSession) -> tuple[int, int]:
     xmax, own = (await session.execute(_SNAPSHOT)).one()
     await session.execute(_CLEAR)  # backend status is otherwise cached for the transaction
     running = [widen(int(x), int(xmax)) for x in (await session.execute(_RUNNING)).scalars()]
+    # The caller's own transaction is still running too: a cursor must not move past it, or its
+    # later writes (visible to it by id) would fall behind the cursor.
+    if int(own) >= 0:
+        running.append(int(own))
     return min([int(xmax), *running]), int(own)
