@@ -54,7 +54,10 @@ async def prepare_database(server: str, name: str, enterprises: int, hazards: in
             conn = await asyncpg.connect(_dsn(url))
             try:
                 seeded = (
-                    await conn.fetchval("SELECT count(*) FROM hazard WHERE reported_by = 'bench'")
+                    await conn.fetchval(
+                        "SELECT count(*) FROM hazard WHERE reported_by = 'bench' "
+                        "AND reported_by_role = 'inspector'"
+                    )
                     if await conn.fetchval("SELECT to_regclass('hazard') IS NOT NULL")
                     else 0
                 )
