@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from app.config import Settings
 
@@ -24,3 +27,21 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+class ReadOnlySession(Session):
+    """A session for requests that only read: flushing ORM changes is a programming error."""
+
+    def flush(self, objects: Any = None) -> NoReturn:
+        raise RuntimeError("a read-only request session cannot write")
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions without BEGIN/COMMIT: a single-statement read needs no transaction, and the two
+    round trips it saves are a third of the time of a hot read such as one hazard."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        autoflush=False,
+        sync_session_class=ReadOnlySession,
+    )

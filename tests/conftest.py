@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 
 from app.auth.tokens import mint_dev_token
 from app.config import Settings
+from app.db import ReadOnlySession
 from app.main import create_app
 from app.reference.loader import load_regions
 from app.reference.seed import load_reference_data
@@ -129,6 +130,14 @@ def app(settings: Settings, connection: AsyncConnection) -> Any:
         expire_on_commit=False,
         autoflush=False,
         join_transaction_mode="create_savepoint",
+    )
+    # Read-only requests share the test's transaction too (in production they run without one).
+    application.state.read_sessionmaker = async_sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+        sync_session_class=ReadOnlySession,
     )
     return application
 

@@ -36,6 +36,15 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for GET endpoints that only read (no transaction; see app.db)."""
+    async with request.app.state.read_sessionmaker() as session:
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]
+
+
 def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -46,28 +55,34 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 async def current_principal(
     request: Request,
-    session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
     api_key: Annotated[str | None, Security(api_key_scheme)],
 ) -> Principal:
     cache: PrincipalCache = request.app.state.principal_cache
-    if bearer is not None:
-        principal = cache.get(bearer.credentials)
-        if principal is None:
+    credential = bearer.credentials if bearer is not None else api_key
+    if not credential:
+        raise Unauthorized("Authentication is required", "需要身份认证", code="unauthenticated")
+    principal = cache.get(credential)
+    if principal is None:
+        principal = await _resolve_principal(request, bearer is not None, credential)
+        cache.put(credential, principal)
+    return principal
+
+
+async def _resolve_principal(request: Request, is_bearer: bool, credential: str) -> Principal:
+    """Who the credential is, in a short transaction of its own (it may record a first sign-in
+    or an API key's last use): a cached principal then costs a request no database work."""
+    async with request.app.state.sessionmaker() as session:
+        if is_bearer:
             verifier: TokenVerifier = request.app.state.token_verifier
-            principal = await service.principal_from_token(session, verifier, bearer.credentials)
-            cache.put(bearer.credentials, principal)
-        return principal
-    if api_key:
-        principal = cache.get(api_key)
-        if principal is None:
+            principal = await service.principal_from_token(session, verifier, credential)
+        else:
             settings: Settings = request.app.state.settings
             principal = await service.principal_from_api_key(
-                session, api_key, touch_seconds=settings.api_key_touch_seconds
+                session, credential, touch_seconds=settings.api_key_touch_seconds
             )
-            cache.put(api_key, principal)
-        return principal
-    raise Unauthorized("Authentication is required", "需要身份认证", code="unauthenticated")
+        await session.commit()
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

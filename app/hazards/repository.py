@@ -148,15 +148,27 @@ async def get_any(session: AsyncSession, hazard_id: uuid.UUID) -> Hazard | None:
     return await session.get(H, hazard_id)
 
 
-async def next_serial(session: AsyncSession, county_code: str, year: int) -> int:
-    """The next serial for a county and year. The counter row stays locked until commit, so
-    concurrent creates queue behind each other and a rolled-back create frees its number."""
+def provisional_code(county_code: str, year: int, hazard_id: uuid.UUID) -> str:
+    """A placeholder of the code's width, unique, never seen outside the creating transaction."""
+    return f"{county_code}-{year}-~{hazard_id.hex[-11:]}"
+
+
+async def assign_code(
+    session: AsyncSession, hazard_id: uuid.UUID, county_code: str, year: int
+) -> str:
+    """Give a new hazard the next serial of its county and year, in one statement. The counter
+    row stays locked until commit, so concurrent creates queue behind each other and a
+    rolled-back create frees its number (gapless)."""
     stmt = text(
-        "INSERT INTO hazard_code_counter (county_code, year, last_value) VALUES (:c, :y, 1) "
-        "ON CONFLICT (county_code, year) DO UPDATE "
-        "SET last_value = hazard_code_counter.last_value + 1 RETURNING last_value"
+        "WITH serial AS ("
+        " INSERT INTO hazard_code_counter (county_code, year, last_value) VALUES (:c, :y, 1)"
+        " ON CONFLICT (county_code, year) DO UPDATE"
+        " SET last_value = hazard_code_counter.last_value + 1 RETURNING last_value)"
+        " UPDATE hazard SET code = :prefix || lpad(serial.last_value::text, 6, '0')"
+        " FROM serial WHERE hazard.id = :id RETURNING hazard.code"
     )
-    return int((await session.execute(stmt, {"c": county_code, "y": year})).scalar_one())
+    params = {"c": county_code, "y": year, "prefix": f"{county_code}-{year}-", "id": hazard_id}
+    return str((await session.execute(stmt, params)).scalar_one())
 
 
 async def unknown_clauses(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:

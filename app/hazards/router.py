@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
+from app.auth.dependencies import PrincipalDep, ReadSessionDep, SessionDep, SettingsDep
 from app.core.export_http import EXPORT_RESPONSES
 from app.core.http import IfMatchDep, with_etag
 from app.core.problems import problems
@@ -36,7 +36,7 @@ router = APIRouter(prefix="/hazards", tags=["hazards"])
 
 @router.get("", response_model=HazardPage, responses=problems(403, 410))
 async def list_hazards(
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     principal: PrincipalDep,
     query: Annotated[HazardFilter, Query()],
@@ -67,7 +67,7 @@ async def export_hazards(
 
 @router.get("/nearby", response_model=HazardNearbyList, responses=problems(403))
 async def list_nearby_hazards(
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     principal: PrincipalDep,
     query: Annotated[NearbyFilter, Query()],
@@ -98,7 +98,7 @@ async def create_hazard(
 
 @router.get("/{hazard_id}", response_model=HazardRead, responses=problems(404))
 async def get_hazard(
-    hazard_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
+    hazard_id: uuid.UUID, response: Response, session: ReadSessionDep, principal: PrincipalDep
 ) -> HazardRead:
     hazard = await service.get_hazard(session, principal, hazard_id)
     with_etag(response, hazard.version)
@@ -123,7 +123,7 @@ async def update_hazard(
 @router.get("/{hazard_id}/events", response_model=HazardEventPage, responses=problems(404))
 async def list_hazard_events(
     hazard_id: uuid.UUID,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     principal: PrincipalDep,
     query: Annotated[HazardEventFilter, Query()],
@@ -136,7 +136,7 @@ async def list_hazard_events(
 
 @router.get("/{hazard_id}/deadlines", response_model=HazardDeadlineList, responses=problems(404))
 async def list_hazard_deadlines(
-    hazard_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    hazard_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
 ) -> HazardDeadlineList:
     """Every deadline the hazard had (order, plan, approved extensions), oldest first."""
     return await service.list_deadlines(session, principal, hazard_id)

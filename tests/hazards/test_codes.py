@@ -78,9 +78,24 @@ async def test_gapless_codes_under_concurrency(
             enterprise_id = ent["id"]
             # a create that rolls back frees its number: the next one takes it
             async with create_sessionmaker(engine)() as session:
-                taken = await repository.next_serial(session, COUNTY, today_china().year)
+                await session.execute(
+                    text(
+                        "INSERT INTO hazard (id, code, title, enterprise_id, region_code, sectors,"
+                        " sector, category, source, found_at, reported_by, reported_by_role,"
+                        " status, production_order, criteria_clause_ids, assigned_expert_ids,"
+                        " escalation_measures, version, created_at, updated_at)"
+                        " SELECT :id, 'provisional', 'x', id, region_code, sectors, sectors[1],"
+                        " 'unsafe_act', 'other', now(), 'test', 'admin', 'reported', 'none',"
+                        " '{}', '{}', '{}', 1, now(), now() FROM enterprise WHERE id = :e"
+                    ),
+                    {"id": uuid.uuid4(), "e": uuid.UUID(enterprise_id)},
+                )
+                hazard_id = (
+                    await session.execute(text("SELECT id FROM hazard WHERE code = 'provisional'"))
+                ).scalar_one()
+                taken = await repository.assign_code(session, hazard_id, COUNTY, today_china().year)
                 await session.rollback()
-            assert taken == 1
+            assert taken == f"{COUNTY}-{today_china().year}-000001"
 
             async def create(i: int) -> dict[str, Any]:
                 body = hazard_body(enterprise_id, title=f"并发隐患{i}", id=str(uuid.uuid4()))

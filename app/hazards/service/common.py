@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -269,11 +269,15 @@ async def finish_step(
     before: Mapping[str, Any],
     after_fields: Iterable[str],
     event_id: uuid.UUID | None = None,
+    assign_code: Callable[[], Awaitable[str]] | None = None,
     **data: Any,
 ) -> HazardRead:
-    """Flush, then the timeline row, the audit row and the outbox event for one step."""
+    """Flush, then the timeline row, the audit row and the outbox event for one step.
+
+    ``assign_code`` (a new hazard) gives the hazard its final code after everything else that
+    does not need the code is written and read back: taking a number locks its county's counter
+    until commit, so only the audit row, the outbox event and the commit remain in that window."""
     await session.flush()
-    changes = diff(before, snapshot(hz, after_fields))
     location = body.location if body is not None else None
     session.add(
         HazardEvent(
@@ -298,13 +302,18 @@ async def finish_step(
             hazard_version=hz.version,
         )
     )
+    read_model: HazardRead | None = None
+    if assign_code is not None:
+        await session.flush()
+        read_model = await read(session, principal, hz.id)
+        read_model.code = await assign_code()
     record_audit(
         session,
         principal,
         action=action,
         resource_type=RESOURCE,
         resource_id=hz.id,
-        changes=changes,
+        changes=diff(before, snapshot(hz, after_fields)),
         region_code=hz.region_code,
     )
     emit_event(
@@ -324,7 +333,7 @@ async def finish_step(
         enterprise_id=hz.enterprise_id,
     )
     await session.flush()
-    return await read(session, principal, hz.id)
+    return read_model or await read(session, principal, hz.id)
 
 
 EVENT_NAMES = {

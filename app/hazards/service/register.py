@@ -7,6 +7,7 @@ from datetime import UTC
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.principal import Principal
 from app.auth.scope import require
@@ -276,11 +277,9 @@ async def create_or_replay(
     values["found_at"] = values["found_at"] or utcnow()
     values["responsible_person"] = values["responsible_person"] or None
     county, year = ent["region_code"][:6], today_china().year
-    # Taken last: the counter row stays locked until commit, so keep that window short.
-    serial = await repository.next_serial(session, county, year)
     hz = Hazard(
         id=hazard_id,
-        code=f"{county}-{year}-{serial:06d}",
+        code=repository.provisional_code(county, year, hazard_id),
         region_code=ent["region_code"],
         sectors=sorted(set(ent["sectors"]) | {data.sector.value}),
         status=HazardStatus.reported.value,
@@ -292,8 +291,22 @@ async def create_or_replay(
         **{k: (v.value if hasattr(v, "value") else v) for k, v in values.items()},
     )
     session.add(hz)
+
+    async def assign_code() -> str:
+        code = await repository.assign_code(session, hz.id, county, year)
+        set_committed_value(hz, "code", code)
+        return code
+
     read_model = await finish_step(
-        session, principal, hz, "report", None, None, {}, ("code", "status", *_CREATE_FIELDS)
+        session,
+        principal,
+        hz,
+        "report",
+        None,
+        None,
+        {},
+        ("code", "status", *_CREATE_FIELDS),
+        assign_code=assign_code,
     )
     if data.relapse_of_id is not None:
         await _note_relapse_on_old(session, principal, data.relapse_of_id, hz)
