@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal, Role
 from app.auth.scope import region_subtree, unit_scope
-from app.core.search import substring_match
+from app.core.search import GramFrequencies, substring_match
 from app.models.attachment import Attachment
 from app.models.hazard import TERMINAL_STATUSES, Hazard, HazardDeadline, HazardEvent
 from app.models.identity import Person
@@ -79,7 +79,13 @@ def overdue_predicate(today: date) -> ColumnElement[bool]:
     return and_(H.deadline < today, H.status.not_in(TERMINAL_STATUSES))
 
 
-def filtered(stmt: Select[Any], f: Any, today: date) -> Select[Any]:
+# How common each n-gram of the search column is (the planner's view; see app.core.search).
+SEARCH_GRAMS = GramFrequencies("hazard", "search_ngrams")
+
+
+def filtered(
+    stmt: Select[Any], f: Any, today: date, gram_frequencies: Mapping[str, float] | None = None
+) -> Select[Any]:
     """``f`` is a HazardFilter (duck-typed: repositories do not import schemas)."""
     if f.status:
         stmt = stmt.where(H.status.in_([s.value for s in f.status]))
@@ -121,7 +127,8 @@ def filtered(stmt: Select[Any], f: Any, today: date) -> Select[Any]:
     elif f.listed is False:
         stmt = stmt.where(H.listing_level.is_(None))
     if f.q:
-        stmt = stmt.where(substring_match(H.search_ngrams, [H.title, H.description], f.q))
+        columns = [H.title, H.description]
+        stmt = stmt.where(substring_match(H.search_ngrams, columns, f.q, gram_frequencies))
     return stmt
 
 

@@ -136,7 +136,8 @@ async def list_hazards(
     require(principal, "hazard:read")
     today = today_china()
     stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
-    stmt = repository.filtered(stmt, query, today)
+    frequencies = await repository.SEARCH_GRAMS.get(session) if query.q else None
+    stmt = repository.filtered(stmt, query, today, frequencies)
     filters = query.model_dump(exclude={"sort", "limit", "cursor", "changed_since"})
     if query.overdue is not None:
         filters["_today"] = today  # an overdue page is only valid for the day it was asked
