@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Response
 from app.core.concurrency import etag, parse_if_match
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[
         str | None, Header(alias="If-Match", description="ETag (version) last seen")
     ] = None,
