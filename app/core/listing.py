@@ -14,6 +14,7 @@ from app.config import Settings
 from app.core.errors import Unprocessable
 from app.core.horizon import horizon
 from app.core.pagination import ColumnLike, Paginator, parse_sort
+from app.core.rows import fetch_mappings
 from app.core.sync import SyncCursor, apply_changed_since, next_sync_cursor
 
 
@@ -62,13 +63,11 @@ async def run_list(
         # neither returned now nor skipped later.
         below = await horizon(session)
         stmt = apply_changed_since(stmt, spec.xid_column, spec.seq_column, position, size, below)
-        rows = [dict(r) for r in (await session.execute(stmt)).mappings()]
+        rows = await fetch_mappings(session, stmt)
         next_cursor = next_sync_cursor(sync, rows, size, below)
         return rows[:size], next_cursor
     keys = parse_sort(sort, spec.sortable, spec.default_sort, spec.id_column)
     fingerprint = json.dumps(filters, sort_keys=True, default=str)
     paginator = Paginator(settings.cursor_secret, spec.resource, keys, fingerprint)
-    rows = [
-        dict(r) for r in (await session.execute(paginator.apply(stmt, cursor, size))).mappings()
-    ]
+    rows = await fetch_mappings(session, paginator.apply(stmt, cursor, size))
     return rows[:size], paginator.next_cursor(rows, size)

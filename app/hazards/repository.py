@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal, Role
 from app.auth.scope import region_subtree, unit_scope
+from app.core.rows import fetch_mapping
 from app.core.search import GramFrequencies, substring_match
 from app.models.attachment import Attachment
 from app.models.hazard import TERMINAL_STATUSES, Hazard, HazardDeadline, HazardEvent
@@ -135,9 +136,7 @@ def filtered(
 async def get_row(
     session: AsyncSession, principal: Principal, hazard_id: uuid.UUID
 ) -> dict[str, Any] | None:
-    stmt = visible(principal).where(H.id == hazard_id)
-    row = (await session.execute(stmt)).mappings().first()
-    return dict(row) if row else None
+    return await fetch_mapping(session, visible(principal).where(H.id == hazard_id))
 
 
 async def get_for_update(
