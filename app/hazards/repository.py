@@ -50,6 +50,13 @@ COLUMNS: tuple[Any, ...] = (
     *(c for c in H.__table__.c if c.name not in _HIDDEN),
     *LISTING_COLUMNS,
 )
+
+
+def row_of(hz: Hazard) -> dict[str, Any]:
+    """The columns ``visible()`` selects, from a flushed object (no query)."""
+    return {column.key: getattr(hz, column.key) for column in COLUMNS}
+
+
 DEADLINE_SORT = func.coalesce(H.deadline, literal(_FAR_FUTURE))
 SORTABLE: dict[str, Any] = {
     "found_at": H.found_at,

@@ -29,7 +29,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.models.base import REGION_CODE, Base, Syncable, Timestamps, UUIDPrimaryKey, Versioned
 
@@ -146,11 +146,19 @@ class Hazard(UUIDPrimaryKey, Timestamps, Versioned, Syncable, Base):
         Computed("anjian_ngrams(title || ' ' || coalesce(description, ''))", persisted=True),
     )
 
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805
+        # Server-set values (updated_at, generated columns) come back in the INSERT/UPDATE's
+        # RETURNING, so a lifecycle step can answer from the object without reading it again.
+        return {"version_id_col": cls.version, "eager_defaults": True}
+
     __table_args__ = (
         Index("uq_hazard_code", "code", unique=True),
         # County + status page in found order (the hot list); keyset on (found_at, id).
         Index("ix_hazard_county_status_found", "county_code", "status", "found_at", "id"),
         Index("ix_hazard_region_found", "region_code", "found_at", "id"),
+        # A county's newest first: searched for a frequent term, it is walked in order.
+        Index("ix_hazard_county_found", "county_code", "found_at", "id"),
         Index("ix_hazard_found_at", "found_at", "id"),
         Index("ix_hazard_enterprise_found", "enterprise_id", "found_at"),
         # Overdue and deadline ranges only concern open hazards.

@@ -333,7 +333,7 @@ async def finish_step(
         enterprise_id=hz.enterprise_id,
     )
     await session.flush()
-    return read_model or await read(session, principal, hz.id)
+    return read_model or to_read(repository.row_of(hz), principal)
 
 
 EVENT_NAMES = {
