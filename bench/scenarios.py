@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from app.core.search import index_grams
 from bench.seed import COUNTIES, WORDS
 
 COUNTY = COUNTIES[0]
@@ -44,10 +45,22 @@ async def fixtures(dsn: str) -> dict[str, Any]:
                 "SELECT id, sectors FROM enterprise WHERE deleted_at IS NULL LIMIT 2000"
             )
         ]
+        stats = await conn.fetchrow(
+            "SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs "
+            "FROM pg_stats WHERE tablename = 'hazard' AND attname = 'search_ngrams'"
+        )
     finally:
         await conn.close()
     random.shuffle(ids)
-    return {"ids": ids, "rectifying": rectifying, "enterprises": enterprises}
+    frequencies = (
+        dict(zip(stats["elems"] or [], stats["freqs"] or [], strict=False)) if stats else {}
+    )
+    return {
+        "ids": ids,
+        "rectifying": rectifying,
+        "enterprises": enterprises,
+        "gram_frequencies": frequencies,
+    }
 
 
 def _lua_list(name: str, values: list[str]) -> str:
@@ -184,7 +197,6 @@ def raw(fx: dict[str, Any]) -> dict[str, tuple[str, Callable[[], tuple[Any, ...]
     import uuid
 
     ids = [uuid.UUID(i) for i in fx["ids"]]
-    upper = COUNTY[:-1] + chr(ord(COUNTY[-1]) + 1)
     return {
         "read": (
             f"SELECT {HAZARD_COLUMNS} FROM hazard WHERE id = $1 AND deleted_at IS NULL",
@@ -197,16 +209,16 @@ def raw(fx: dict[str, Any]) -> dict[str, tuple[str, Callable[[], tuple[Any, ...]
             lambda: (COUNTY,),
         ),
         "search": (
-            f"SELECT {HAZARD_COLUMNS} FROM hazard WHERE region_code >= $1 "
-            "AND region_code < $2 AND deleted_at IS NULL AND search_ngrams @> $3::text[] "
-            "AND (title ILIKE $4 OR description ILIKE $4) "
+            f"SELECT {HAZARD_COLUMNS} FROM hazard WHERE county_code = $1 "
+            "AND deleted_at IS NULL AND search_ngrams @> $2::text[] "
+            "AND (title ILIKE $3 OR description ILIKE $3) "
             "ORDER BY found_at DESC, id DESC LIMIT 51",
-            lambda: _search_args(COUNTY, upper),
+            lambda: _search_args(COUNTY, fx["gram_frequencies"]),
         ),
     }
 
 
-def _search_args(county: str, upper: str) -> tuple[Any, ...]:
+def _search_args(county: str, frequencies: dict[str, float]) -> tuple[Any, ...]:
     word = random.choice(WORDS)
-    grams = sorted({word[i : i + 2] for i in range(len(word) - 1)})
-    return (county, upper, grams, f"%{word}%")
+    # the n-grams the service sends to the index for this word (app.core.search)
+    return (county, index_grams(word, frequencies), f"%{word}%")
