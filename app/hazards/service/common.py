@@ -275,8 +275,8 @@ async def finish_step(
     """Flush, then the timeline row, the audit row and the outbox event for one step.
 
     ``assign_code`` (a new hazard) gives the hazard its final code after everything else that
-    does not need the code is written and read back: taking a number locks its county's counter
-    until commit, so only the audit row, the outbox event and the commit remain in that window."""
+    does not need the code is written: taking a number locks its county's counter until commit,
+    so only the audit row, the outbox event and the commit remain in that window."""
     await session.flush()
     location = body.location if body is not None else None
     session.add(
@@ -302,11 +302,9 @@ async def finish_step(
             hazard_version=hz.version,
         )
     )
-    read_model: HazardRead | None = None
     if assign_code is not None:
         await session.flush()
-        read_model = await read(session, principal, hz.id)
-        read_model.code = await assign_code()
+        await assign_code()
     record_audit(
         session,
         principal,
@@ -333,7 +331,7 @@ async def finish_step(
         enterprise_id=hz.enterprise_id,
     )
     await session.flush()
-    return read_model or to_read(repository.row_of(hz), principal)
+    return to_read(repository.row_of(hz), principal)
 
 
 EVENT_NAMES = {
