@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.core import request_context
 from app.core.plain import plain
+from app.core.privacy import contact_phones_shown
 from app.models.audit import AuditEvent
 
 
@@ -77,3 +78,33 @@ def record_personal_data_read(
         changes={"fields_read": sorted(fields)},
         region_code=region_code,
     )
+
+
+def record_contact_reveals(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    resource_type: str,
+    items: Iterable[Any],
+    contacts: Iterable[str],
+) -> None:
+    """Audit the contact phones a read shows unmasked (``items``: the response models or rows
+    sent, with ``id`` and ``region_code``): one row per record that shows a number."""
+    if not principal.can("personal_data:read"):
+        return
+    contacts = tuple(contacts)
+    for item in items:
+        fields = contact_phones_shown(item, contacts)
+        if fields:
+            record_personal_data_read(
+                session,
+                principal,
+                resource_type=resource_type,
+                resource_id=_field(item, "id"),
+                fields=fields,
+                region_code=_field(item, "region_code"),
+            )
+
+
+def _field(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)

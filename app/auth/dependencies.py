@@ -37,9 +37,11 @@ SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
 async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for GET endpoints that only read (no transaction; see app.db)."""
+    """A session for GET endpoints that only read (no transaction; see app.db). The commit
+    writes the audit rows of what the read showed, if any, before the response is sent."""
     async with request.app.state.read_sessionmaker() as session:
         yield session
+        await session.commit()
 
 
 ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]

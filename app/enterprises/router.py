@@ -35,6 +35,7 @@ async def list_enterprises(
 ) -> EnterprisePage:
     """Enterprises in scope; `q` searches names (Chinese substrings); `changed_since` syncs."""
     items, next_cursor = await service.list_enterprises(session, settings, principal, query)
+    service.audit_contacts_shown(session, principal, items)
     return EnterprisePage(items=items, next_cursor=next_cursor)
 
 
@@ -77,6 +78,7 @@ async def get_enterprise(
     enterprise_id: uuid.UUID, response: Response, session: SessionDep, principal: PrincipalDep
 ) -> EnterpriseRead:
     ent = await service.get_enterprise(session, principal, enterprise_id)
+    service.audit_contacts_shown(session, principal, [ent])
     with_etag(response, ent.version)
     return ent
 

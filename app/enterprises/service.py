@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.recorder import diff, record_audit
+from app.audit.recorder import diff, record_audit, record_contact_reveals
 from app.auth.principal import Principal, Role
 from app.auth.scope import ensure_unit_writable, require
 from app.config import Settings
@@ -125,6 +126,15 @@ async def get_enterprise(
     if row is None:
         raise _not_found()
     return to_read(row, principal)
+
+
+def audit_contacts_shown(
+    session: AsyncSession, principal: Principal, items: Iterable[EnterpriseRead]
+) -> None:
+    """A GET that shows contact phones unmasked leaves one audit row per enterprise shown."""
+    record_contact_reveals(
+        session, principal, resource_type=RESOURCE, items=items, contacts=_CONTACTS
+    )
 
 
 async def list_enterprises(

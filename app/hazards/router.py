@@ -45,6 +45,7 @@ async def list_hazards(
     date in China; `q` searches title and description (Chinese substrings); `changed_since`
     syncs (tombstones included)."""
     items, next_cursor = await service.list_hazards(session, settings, principal, query)
+    service.audit_contacts_shown(session, principal, items)
     return HazardPage(items=items, next_cursor=next_cursor)
 
 
@@ -75,6 +76,7 @@ async def list_nearby_hazards(
     """Hazards in scope within `radius_m` metres of a point, nearest first (field inspectors,
     duplicate avoidance)."""
     items = await service.nearby_hazards(session, settings, principal, query)
+    service.audit_contacts_shown(session, principal, items)
     return HazardNearbyList(items=items)
 
 
@@ -101,6 +103,7 @@ async def get_hazard(
     hazard_id: uuid.UUID, response: Response, session: ReadSessionDep, principal: PrincipalDep
 ) -> HazardRead:
     hazard = await service.get_hazard(session, principal, hazard_id)
+    service.audit_contacts_shown(session, principal, [hazard])
     with_etag(response, hazard.version)
     return hazard
 

@@ -6,7 +6,7 @@ from app.hazards.service.closing import (
     escalate_hazard,
     reject_acceptance,
 )
-from app.hazards.service.common import TRANSITIONS
+from app.hazards.service.common import TRANSITIONS, audit_contacts_shown
 from app.hazards.service.lifecycle import (
     fix_on_spot,
     list_hazard,
@@ -39,6 +39,7 @@ __all__ = [
     "accept_hazard",
     "approve_extension",
     "assign_experts",
+    "audit_contacts_shown",
     "cancel_hazard",
     "create_hazard",
     "create_or_replay",

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.recorder import diff, record_audit
+from app.audit.recorder import diff, record_audit, record_contact_reveals
 from app.auth.principal import Principal, Role
 from app.auth.scope import require
 from app.core.clock import today_china, utcnow
@@ -150,6 +150,16 @@ def to_read(row: Mapping[str, Any], principal: Principal) -> HazardRead:
     if not principal.can("personal_data:read"):
         data["responsible_person"] = mask_contact(data.get("responsible_person"))
     return HazardRead.model_validate(data)
+
+
+def audit_contacts_shown(
+    session: AsyncSession, principal: Principal, items: Iterable[HazardRead]
+) -> None:
+    """A GET that shows the responsible person's phone unmasked leaves one audit row per hazard
+    shown (written by the read session's commit)."""
+    record_contact_reveals(
+        session, principal, resource_type=RESOURCE, items=items, contacts=("responsible_person",)
+    )
 
 
 async def read(session: AsyncSession, principal: Principal, hazard_id: uuid.UUID) -> HazardRead:
