@@ -96,7 +96,9 @@ class Settings(BaseSettings):
     responsibility_gap_limit: int = Field(default=200, ge=1, le=5000)
 
     # --- events, webhooks and worker settings ---
-    event_retention_days: int = Field(default=90, ge=1, description="Feed cursor lifetime")
+    event_retention_days: int = Field(
+        default=90, ge=1, description="Feed cursor lifetime; older outbox events are pruned"
+    )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     webhook_claim_seconds: int = Field(
         default=60, ge=5, description="A worker's claim on a delivery expires after this"

@@ -305,6 +305,7 @@ async def test_scheduler_runs_each_job_once_per_interval(
         "overdue_escalation",
         "responsibility_reconfirm",
         "prune_deliveries",
+        "prune_outbox",
     }
     assert all("error" not in r for r in first.values()), first
     assert await run_due_jobs(maker, settings, "w2") == {}  # not due again yet
@@ -348,3 +349,60 @@ async def test_prune_finished_deliveries(
         await client.get(f"/api/v1/webhook-subscriptions/{sub['id']}/deliveries", headers=admin)
     ).json()["items"]
     assert [d["status"] for d in log] == ["pending"]
+
+
+async def test_prune_outbox_keeps_what_is_still_needed(
+    client: AsyncClient, admin: Headers, session: AsyncSession, settings: Settings
+) -> None:
+    from sqlalchemy import text
+
+    from app.core.clock import utcnow
+    from app.models.webhook import WebhookDelivery
+
+    sub = (
+        await client.post(
+            "/api/v1/webhook-subscriptions",
+            json={"url": "https://e.example.gov.cn/"},
+            headers=admin,
+        )
+    ).json()
+    for _ in range(4):
+        await create_enterprise(client, admin)
+    rows = (await session.execute(text("SELECT seq, xid FROM outbox_event ORDER BY seq"))).all()
+    assert len(rows) >= 4
+    old, kept_pending, passed_cursor, recent = (r.seq for r in rows[-4:])
+    stale = utcnow() - timedelta(days=settings.event_retention_days + 1)
+    await session.execute(
+        text("UPDATE outbox_event SET time = :t WHERE seq = ANY(:s)"),
+        {"t": stale, "s": [old, kept_pending, passed_cursor]},
+    )
+    # the dispatcher has read up to kept_pending; passed_cursor is old but not dispatched yet
+    cursor = next(r for r in rows if r.seq == kept_pending)
+    await session.execute(
+        text(
+            "INSERT INTO worker_cursor (name, xid, seq, updated_at) "
+            "VALUES ('webhook_dispatch', :x, :s, now()) "
+            "ON CONFLICT (name) DO UPDATE SET xid = :x, seq = :s"
+        ),
+        {"x": cursor.xid, "s": cursor.seq},
+    )
+    session.add(
+        WebhookDelivery(
+            id=uuid.uuid4(),
+            subscription_id=uuid.UUID(sub["id"]),
+            event_seq=kept_pending,
+            event_id=uuid.uuid4(),
+            event_type="gov.anjian.x",
+            status="pending",
+            next_attempt_at=utcnow(),
+            created_at=utcnow(),
+        )
+    )
+    await session.commit()
+    result = await run_job(session, settings, "prune_outbox")
+    await session.commit()
+    assert result["more"] is False
+    left = set((await session.execute(text("SELECT seq FROM outbox_event"))).scalars())
+    assert old not in left
+    assert {kept_pending, passed_cursor, recent} <= left
+    assert result["pruned"] >= 1
