@@ -108,3 +108,27 @@ def record_contact_reveals(
 
 def _field(item: Any, key: str) -> Any:
     return item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)
+
+
+def record_personal_data_export(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    resource_type: str,
+    fields: list[str],
+    filters: Mapping[str, Any],
+    region_code: str | None = None,
+) -> None:
+    """An export that carries unmasked personal data is one audited read of the whole set:
+    ``resource_id = "export"``, the fields and the filters that chose the rows."""
+    if not principal.can("personal_data:read"):
+        return
+    record_audit(
+        session,
+        principal,
+        action=PERSONAL_DATA_READ,
+        resource_type=resource_type,
+        resource_id="export",
+        changes={"fields_read": sorted(fields), "filters": dict(filters)},
+        region_code=region_code,
+    )

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.recorder import record_personal_data_export
 from app.auth.principal import Principal
 from app.config import Settings
 from app.core.export import ExportColumn, ExportFormat, Row, nested
@@ -116,6 +117,17 @@ async def export_enterprises(
         )
         return model_rows(items), next_cursor
 
+    record_personal_data_export(
+        session,
+        principal,
+        resource_type="enterprise",
+        fields=[
+            f"{c}.phone"
+            for c in ("legal_representative", "main_responsible_person", "safety_manager")
+        ],
+        filters=base.model_dump(mode="json", exclude_none=True),
+        region_code=base.region,
+    )
     return await stream_export(
         request,
         session,
@@ -190,6 +202,14 @@ async def export_hazards(
         )
         return model_rows(items), next_cursor
 
+    record_personal_data_export(
+        session,
+        principal,
+        resource_type="hazard",
+        fields=["responsible_person.phone"],
+        filters=base.model_dump(mode="json", exclude_none=True),
+        region_code=base.region,
+    )
     return await stream_export(
         request,
         session,

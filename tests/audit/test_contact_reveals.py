@@ -92,3 +92,30 @@ async def test_hazard_responsible_phone_reads(
     assert hz["id"] in {h["id"] for h in nearby.json()["items"]}
     assert len(await _reads(connection, hz["id"])) == 3
     assert await _reads(connection, quiet.json()["id"]) == []  # no phone, nothing to audit
+
+
+async def test_exports_with_unmasked_phones_are_one_audited_read(
+    client: AsyncClient, admin: dict[str, str], token: Token, connection: AsyncConnection
+) -> None:
+    ent = await create_enterprise(client, admin)
+    owner = token("enterprise_user", enterprise_id=ent["id"])
+    r = await client.get("/api/v1/enterprises/export?format=csv", headers=owner)
+    assert r.status_code == 200
+    assert "138****5678" in r.text
+    assert await _reads(connection, "export") == []
+
+    office = token("committee_office", region_code=COUNTY)
+    r = await client.get(
+        f"/api/v1/hazards/export?format=csv&region={COUNTY}&status=reported", headers=office
+    )
+    assert r.status_code == 200
+    r = await client.get(f"/api/v1/enterprises/export?format=csv&region={TOWN}", headers=office)
+    assert r.status_code == 200
+    assert "13812345678" in r.text
+    rows = await _reads(connection, "export")
+    assert [row["changes"]["fields_read"] for row in rows] == [
+        ["responsible_person.phone"],
+        ["legal_representative.phone", "main_responsible_person.phone", "safety_manager.phone"],
+    ]
+    assert rows[0]["changes"]["filters"]["status"] == ["reported"]
+    assert rows[1]["region_code"] == TOWN
