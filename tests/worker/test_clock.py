@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.core.clock import utcnow
 from app.models.responsibility import ResponsibilityAssignment, ResponsibilitySnapshot
+from app.models.webhook import WebhookDelivery
 from app.worker.clock import run_due_jobs, run_job
 from tests.events.builders import all_events
 from tests.factories import COUNTY, TOWN, create_department, create_enterprise
@@ -314,39 +316,42 @@ async def test_scheduler_runs_each_job_once_per_interval(
     assert set(again) == set(first)
 
 
+async def _subscription(client: AsyncClient, admin: Headers) -> uuid.UUID:
+    r = await client.post(
+        "/api/v1/webhook-subscriptions", json={"url": "https://e.example.gov.cn/"}, headers=admin
+    )
+    assert r.status_code == 201, r.text
+    return uuid.UUID(r.json()["id"])
+
+
+def _delivery(
+    subscription_id: uuid.UUID, event_seq: int, status: str, at: datetime
+) -> WebhookDelivery:
+    return WebhookDelivery(
+        id=uuid.uuid4(),
+        subscription_id=subscription_id,
+        event_seq=event_seq,
+        event_id=uuid.uuid4(),
+        event_type="gov.anjian.x",
+        status=status,
+        next_attempt_at=at,
+        created_at=at,
+    )
+
+
 async def test_prune_finished_deliveries(
     client: AsyncClient, admin: Headers, session: AsyncSession, settings: Settings
 ) -> None:
-    from app.core.clock import utcnow
-    from app.models.webhook import WebhookDelivery
-
-    sub = (
-        await client.post(
-            "/api/v1/webhook-subscriptions",
-            json={"url": "https://e.example.gov.cn/"},
-            headers=admin,
-        )
-    ).json()
+    sub = await _subscription(client, admin)
     old = utcnow() - timedelta(days=settings.event_retention_days + 1)
     for status in ("succeeded", "failed", "pending"):
-        session.add(
-            WebhookDelivery(
-                id=uuid.uuid4(),
-                subscription_id=uuid.UUID(sub["id"]),
-                event_seq=1,
-                event_id=uuid.uuid4(),
-                event_type="gov.anjian.x",
-                status=status,
-                next_attempt_at=old,
-                created_at=old,
-            )
-        )
+        session.add(_delivery(sub, 1, status, old))
     await session.commit()
     result = await run_job(session, settings, "prune_deliveries")
     await session.commit()
     assert result == {"pruned": 2}
     log = (
-        await client.get(f"/api/v1/webhook-subscriptions/{sub['id']}/deliveries", headers=admin)
+        await client.get(f"/api/v1/webhook-subscriptions/{sub}/deliveries", headers=admin)
     ).json()["items"]
     assert [d["status"] for d in log] == ["pending"]
 
@@ -354,18 +359,7 @@ async def test_prune_finished_deliveries(
 async def test_prune_outbox_keeps_what_is_still_needed(
     client: AsyncClient, admin: Headers, session: AsyncSession, settings: Settings
 ) -> None:
-    from sqlalchemy import text
-
-    from app.core.clock import utcnow
-    from app.models.webhook import WebhookDelivery
-
-    sub = (
-        await client.post(
-            "/api/v1/webhook-subscriptions",
-            json={"url": "https://e.example.gov.cn/"},
-            headers=admin,
-        )
-    ).json()
+    sub = await _subscription(client, admin)
     for _ in range(4):
         await create_enterprise(client, admin)
     rows = (await session.execute(text("SELECT seq, xid FROM outbox_event ORDER BY seq"))).all()
@@ -386,18 +380,7 @@ async def test_prune_outbox_keeps_what_is_still_needed(
         ),
         {"x": cursor.xid, "s": cursor.seq},
     )
-    session.add(
-        WebhookDelivery(
-            id=uuid.uuid4(),
-            subscription_id=uuid.UUID(sub["id"]),
-            event_seq=kept_pending,
-            event_id=uuid.uuid4(),
-            event_type="gov.anjian.x",
-            status="pending",
-            next_attempt_at=utcnow(),
-            created_at=utcnow(),
-        )
-    )
+    session.add(_delivery(sub, kept_pending, "pending", utcnow()))
     await session.commit()
     result = await run_job(session, settings, "prune_outbox")
     await session.commit()
