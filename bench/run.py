@@ -1,10 +1,13 @@
 """``make bench``: seed, serve with 2 workers, load with wrk at 64 connections, compare to raw.
 
     python -m bench.run [--hazards 1000000] [--small 10000] [--duration 15] [--connections 64]
+                        [--stats-hazards 10000000] [--only stats]
 
 Prints requests/s, p50 and p99 for each scenario, the raw asyncpg figures for the same reads,
 the ratio service ÷ raw, and the page latency at the large size ÷ at the small size. Results
-are also written to bench/out/results.json. A measurement, never a test.
+are also written to bench/out/results.json. A measurement, never a test. The statistics are
+measured at both sizes: the "stats" scenario at --hazards, and a stage at --stats-hazards
+(bench/stats.py; 0 skips it). --only stats runs just those two.
 """
 
 from __future__ import annotations
@@ -30,18 +33,28 @@ import httpx
 
 from app.auth.tokens import mint_dev_token
 from app.config import Settings
-from bench import scenarios
+from bench import scenarios, stats
 from bench.seed import seed
 from tests import pg
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 SECRET = "bench-dev-secret-0123456789abcdef0123456789"
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # another free port on a shared machine
 
 
 def _dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+def migrate(url: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
 
 
 async def prepare_database(server: str, name: str, enterprises: int, hazards: int) -> str:
@@ -64,17 +77,20 @@ async def prepare_database(server: str, name: str, enterprises: int, hazards: in
             finally:
                 await conn.close()
             if seeded == hazards:
+                migrate(url)  # a kept database follows the schema's later migrations
                 return url
             await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    env = {**os.environ, "DATABASE_URL": url}
-    for command in (["alembic", "upgrade", "head"], ["app.reference.loader", "--if-empty"]):
-        module = ["-m", *command] if command[0] != "alembic" else ["-m", "alembic", *command[1:]]
-        subprocess.run(
-            [sys.executable, *module], cwd=ROOT, env=env, check=True, capture_output=True
-        )
+    migrate(url)
+    subprocess.run(
+        [sys.executable, "-m", "app.reference.loader", "--if-empty"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
     conn = await asyncpg.connect(_dsn(url))
     try:
         print(
@@ -218,6 +234,8 @@ async def main() -> None:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--stats-hazards", type=int, default=10_000_000)
+    parser.add_argument("--only", choices=["stats"], default=None)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk); `make bench` installs it")
@@ -236,6 +254,8 @@ async def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="anjian-bench-"))
     page_latency: dict[str, float] = {}
     for label, size in (("small", args.small), ("large", args.hazards)):
+        if args.only and label == "small":
+            continue
         print(f"[{label}] {size:,} hazards", flush=True)
         url = await prepare_database(
             server,
@@ -244,12 +264,15 @@ async def main() -> None:
             size,
         )
         fixtures = await scenarios.fixtures(_dsn(url))
+        await stats.settle(url)
         proc = start_server(url)
         try:
             for name, make_script in scenarios.SERVICE.items():
-                if label == "small" and name != "page":
+                if (label == "small" and name != "page") or args.only not in (None, name):
                     continue
                 script = make_script(workdir, token, fixtures)
+                if args.only:  # warm a fresh server, as the scenarios before it do in a full run
+                    run_wrk(script, 5, args.connections)
                 figures = run_wrk(script, args.duration, args.connections)
                 if label == "small":
                     page_latency["small_p50_ms"] = figures["p50_ms"]
@@ -260,21 +283,29 @@ async def main() -> None:
                     page_latency["large_p50_ms"] = figures["p50_ms"]
         finally:
             stop_server(proc)
-        if label == "large":
+        if label == "large" and not args.only:
             for name, (sql, args_for) in scenarios.raw(fixtures).items():
                 raw = await run_raw(url, sql, args_for, args.duration, args.connections)
                 entry = results["scenarios"][name]
                 entry["raw"] = raw
                 entry["ratio"] = round(entry["service"]["rps"] / raw["rps"], 3)
                 print(f"  {name:8s} raw     {raw}", flush=True)
-    results["page_latency"] = {
-        **page_latency,
-        "ratio_large_to_small": round(
-            page_latency["large_p50_ms"] / max(page_latency["small_p50_ms"], 0.001), 2
-        ),
-    }
+    if "stats" in results["scenarios"]:
+        results["statistics"] = {str(args.hazards): results["scenarios"]["stats"]}
+    if args.stats_hazards:
+        results.setdefault("statistics", {})[str(args.stats_hazards)] = await stats.stage(
+            server, args.stats_hazards, args.enterprises, token, workdir, args
+        )
+    if page_latency:
+        results["page_latency"] = {
+            **page_latency,
+            "ratio_large_to_small": round(
+                page_latency["large_p50_ms"] / max(page_latency["small_p50_ms"], 0.001), 2
+            ),
+        }
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    name = f"results-{args.only}.json" if args.only else "results.json"  # a part: aside
+    (OUT / name).write_text(json.dumps(results, indent=2))
     print_report(results)
 
 
@@ -294,8 +325,10 @@ def print_report(results: dict[str, Any]) -> None:
             f"{(r['rps'] if r else 0):10.0f} {(r['p99_ms'] if r else 0):8.1f} "
             f"{entry.get('ratio', ''):>6} {s['errors']:8.0f}"
         )
-    pl = results["page_latency"]
-    print(f"page p50 at {results['hazards']:,} ÷ at small size: {pl['ratio_large_to_small']}")
+    if "page_latency" in results:
+        pl = results["page_latency"]
+        print(f"page p50 at {results['hazards']:,} ÷ at small size: {pl['ratio_large_to_small']}")
+    stats.report(results)
 
 
 if __name__ == "__main__":

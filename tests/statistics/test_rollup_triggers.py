@@ -107,46 +107,95 @@ async def assert_rollups_exact(connection: AsyncConnection) -> None:
     assert actual == expected, "hazard_close_days_region_year"
 
 
+async def _random_change(
+    connection: AsyncConnection, rng: random.Random, ids: list[Any], department: Any, step: int
+) -> None:
+    base = datetime(2026, 6, 30, 16, 30, tzinfo=UTC)  # 00:30 on 1 July in China
+    column, value = rng.choice(
+        [
+            ("status", rng.choice(STATUSES)),
+            ("level", rng.choice([None, "general", "major"])),
+            (
+                "deadline",
+                rng.choice([None, date(2026, 7, 1) + timedelta(days=rng.randint(-9, 9))]),
+            ),
+            ("closed_at", rng.choice([None, base + timedelta(days=rng.randint(0, 20))])),
+            ("found_at", base - timedelta(hours=rng.choice([0, 1, 24 * 40]))),
+            ("region_code", rng.choice([TOWN, TOWN_2])),
+            ("sector", rng.choice(["hazchem", "gas"])),
+            ("source", rng.choice(["departmental", "public_report"])),
+            ("order_department_id", rng.choice([None, department])),
+            ("deleted_at", rng.choice([None, None, base])),
+            ("title", f"仅标题变化{step}"),
+        ]
+    )
+    await connection.execute(
+        text(f"UPDATE hazard SET {column} = :v WHERE id = :id"),  # noqa: S608
+        {"v": value, "id": rng.choice(ids)},
+    )
+
+
+async def _roll_clock(connection: AsyncConnection, rng: random.Random) -> None:
+    """The daily roll of the overdue clock, forwards or back."""
+    await connection.execute(
+        text("SELECT anjian_hazard_roll_overdue(:d)"),
+        {"d": date(2026, 7, 1) + timedelta(days=rng.randint(-8, 8))},
+    )
+
+
 async def test_random_row_changes_keep_rollups_exact(
     world: World, connection: AsyncConnection
 ) -> None:
     rng = random.Random(7)
     ids = [(await world.hazard())["id"] for _ in range(12)]
     await assert_rollups_exact(connection)
-    departments = [None, world.department["id"]]
-    base = datetime(2026, 6, 30, 16, 30, tzinfo=UTC)  # 00:30 on 1 July in China
     for step in range(150):
-        hazard_id = rng.choice(ids)
-        column, value = rng.choice(
-            [
-                ("status", rng.choice(STATUSES)),
-                ("level", rng.choice([None, "general", "major"])),
-                (
-                    "deadline",
-                    rng.choice([None, date(2026, 7, 1) + timedelta(days=rng.randint(-9, 9))]),
-                ),
-                ("closed_at", rng.choice([None, base + timedelta(days=rng.randint(0, 20))])),
-                ("found_at", base - timedelta(hours=rng.choice([0, 1, 24 * 40]))),
-                ("region_code", rng.choice([TOWN, TOWN_2])),
-                ("sector", rng.choice(["hazchem", "gas"])),
-                ("source", rng.choice(["departmental", "public_report"])),
-                ("order_department_id", rng.choice(departments)),
-                ("deleted_at", rng.choice([None, None, base])),
-                ("title", f"仅标题变化{step}"),
-            ]
-        )
-        await connection.execute(
-            text(f"UPDATE hazard SET {column} = :v WHERE id = :id"),  # noqa: S608
-            {"v": value, "id": hazard_id},
-        )
+        await _random_change(connection, rng, ids, world.department["id"], step)
         if step % 25 == 0:
             await assert_rollups_exact(connection)
-        if step % 40 == 0:  # the daily roll of the overdue clock, forwards and back
-            await connection.execute(
-                text("SELECT anjian_hazard_roll_overdue(:d)"),
-                {"d": date(2026, 7, 1) + timedelta(days=rng.randint(-8, 8))},
-            )
+        if step % 40 == 0:
+            await _roll_clock(connection, rng)
             await assert_rollups_exact(connection)
+    await assert_rollups_exact(connection)
+
+
+ROLLUP_TABLES = (
+    *(f"hazard_{kind}_{cuboid}" for cuboid in CUBOIDS for kind in ("rollup", "close_days")),
+    "hazard_close_days_region_year",
+)
+
+
+async def _nonzero_rollups(connection: AsyncConnection) -> dict[str, set[tuple[Any, ...]]]:
+    """Every rollup row that counts something (changes leave emptied rows behind)."""
+    found: dict[str, set[tuple[Any, ...]]] = {}
+    for table in ROLLUP_TABLES:
+        counts = " OR ".join(f"{m} <> 0" for m in MEASURES) if "rollup" in table else "n <> 0"
+        found[table] = await _rows(
+            connection,
+            f"SELECT * FROM {table} WHERE {counts}",  # noqa: S608
+        )
+    return found
+
+
+async def test_rebuild_equals_the_trigger_built_rollups(
+    world: World, connection: AsyncConnection
+) -> None:
+    """anjian_hazard_rollup_rebuild() (bulk loads: trigger off, load, rebuild) recounts exactly
+    what the trigger keeps, whatever the history of the rows and the overdue clock."""
+    rng = random.Random(11)
+    ids = [(await world.hazard())["id"] for _ in range(12)]
+    for step in range(80):
+        await _random_change(connection, rng, ids, world.department["id"], step)
+        if step % 30 == 0:
+            await _roll_clock(connection, rng)
+    by_trigger = await _nonzero_rollups(connection)
+    assert by_trigger["hazard_rollup_region"]
+    live = (
+        await connection.execute(text("SELECT count(*) FROM hazard WHERE deleted_at IS NULL"))
+    ).scalar_one()
+    rebuilt = await connection.execute(text("SELECT anjian_hazard_rollup_rebuild()"))
+    assert rebuilt.scalar_one() == live
+    assert await _nonzero_rollups(connection) == by_trigger
     await assert_rollups_exact(connection)
 
 

@@ -6,12 +6,24 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, cast, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Select,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.scope import region_subtree
+from app.auth.scope import region_subtree, region_upper_bound
 from app.models.hazard import Hazard
 from app.models.reference import Department, Region
 from app.models.statistics import (
@@ -109,21 +121,110 @@ def _where(stmt: Select[Any], table: Any, scope: Scope) -> Select[Any]:
     return stmt
 
 
+def _shape(scope: Scope) -> tuple[bool, ...]:
+    """Which filters a scope sets (the values go in as parameters)."""
+    return (
+        bool(scope.region),
+        bool(scope.sectors),
+        bool(scope.levels),
+        bool(scope.sources),
+        scope.department_id is not None,
+        scope.month_from is not None,
+        scope.month_to is not None,
+    )
+
+
+def _parameters(scope: Scope) -> dict[str, Any]:
+    return {
+        "region_low": scope.region,
+        "region_high": region_upper_bound(scope.region) if scope.region else None,
+        "sectors": list(scope.sectors),
+        "levels": list(scope.levels),
+        "sources": list(scope.sources),
+        "department_id": scope.department_id,
+        "month_from": scope.month_from,
+        "month_to": scope.month_to,
+    }
+
+
+@lru_cache(maxsize=512)
+def _measures_statement(
+    table: Any, dims: tuple[str, ...], region_length: int, shape: tuple[bool, ...]
+) -> Select[Any]:
+    """Built once per query shape: building the 14 sums costs more than the query itself."""
+    cols = [_dimension(table, d, region_length) for d in dims]
+    sums = [func.coalesce(func.sum(getattr(table, m)), 0).label(m) for m in MEASURES]
+    # the clock in the same statement: the same snapshot as the overdue counts
+    clock = select(HazardOverdueClock.as_of).where(HazardOverdueClock.id == 1)
+    stmt = select(*cols, *sums, clock.scalar_subquery().label("as_of"))
+    region, sectors, levels, sources, department, month_from, month_to = shape
+    if region:
+        stmt = stmt.where(
+            table.region_code >= bindparam("region_low"),
+            table.region_code < bindparam("region_high"),
+        )
+    for present, column, name in (
+        (sectors, "sector", "sectors"),
+        (levels, "level", "levels"),
+        (sources, "source", "sources"),
+    ):
+        if present:
+            stmt = stmt.where(getattr(table, column).in_(bindparam(name, expanding=True)))
+    if department:
+        stmt = stmt.where(table.department_id == bindparam("department_id"))
+    if month_from:
+        stmt = stmt.where(table.found_month >= bindparam("month_from"))
+    if month_to:
+        stmt = stmt.where(table.found_month <= bindparam("month_to"))
+    return stmt.group_by(*cols)
+
+
 async def measures(
     session: AsyncSession, table: Any, dims: Sequence[str], scope: Scope
 ) -> list[dict[str, Any]]:
-    cols = [_dimension(table, d, scope.region_length) for d in dims]
-    sums = [func.coalesce(func.sum(getattr(table, m)), 0).label(m) for m in MEASURES]
-    stmt = _where(select(*cols, *sums), table, scope).group_by(*cols)
-    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+    """The summed measures per group, each row with the overdue clock's date (``as_of``)."""
+    stmt = _measures_statement(table, tuple(dims), scope.region_length, _shape(scope))
+    result = await session.execute(stmt, _parameters(scope))
+    return [dict(r) for r in result.mappings()]
 
 
-async def close_days(
-    session: AsyncSession, table: Any, dims: Sequence[str], scope: Scope
-) -> list[dict[str, Any]]:
+def close_days(table: Any, dims: Sequence[str], scope: Scope) -> Select[Any]:
+    """The days-to-close histogram per group (dims…, days, n) from a cuboid's histogram."""
     cols = [_dimension(table, d, scope.region_length) for d in dims]
     stmt = _where(select(*cols, table.days, func.sum(table.n).label("n")), table, scope)
-    stmt = stmt.group_by(*cols, table.days).having(func.sum(table.n) > 0)
+    return stmt.group_by(*cols, table.days).having(func.sum(table.n) > 0)
+
+
+def _middle(histogram: Any, keys: list[Any]) -> Select[Any]:
+    """The exact median of each partition of a (keys…, days, n) histogram: the mean of the
+    days at the two middle positions, (total + 1) // 2 and total // 2 + 1 (1-based)."""
+    partition = keys or None
+    running = func.sum(histogram.c.n).over(partition_by=partition, order_by=histogram.c.days)
+    whole = func.sum(histogram.c.n).over(partition_by=partition)
+    c = select(  # integers, so that // below divides as integers (a sum of sums is numeric)
+        *keys,
+        histogram.c.days,
+        cast(running, BigInteger).label("upto"),
+        cast(whole, BigInteger).label("total"),
+    ).subquery()
+    out = [c.c[k.name] for k in keys]
+    low = func.min(c.c.days).filter(c.c.upto >= (c.c.total + 1) // 2)
+    high = func.min(c.c.days).filter(c.c.upto >= c.c.total // 2 + 1)
+    return select(*out, ((low + high) / 2.0).label("median")).group_by(*out)
+
+
+async def medians(
+    session: AsyncSession, histogram: Select[Any], dims: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Median days to close per group and over all groups (``total``), computed in the
+    database: one row per group comes back instead of every (group, day) of the histogram."""
+    h = histogram.cte("h")
+    keys = [h.c[d] for d in dims]
+    totals = select(h.c.days, func.sum(h.c.n).label("n")).group_by(h.c.days).subquery()
+    groups = _middle(h, keys).add_columns(literal(False).label("total"))
+    whole = _middle(totals, []).add_columns(literal(True).label("total"))
+    whole = select(*(null().label(d) for d in dims), *whole.subquery().c)
+    stmt = groups.union_all(whole) if dims else whole
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
 
 
@@ -163,9 +264,7 @@ async def campaign_measures(
     return [dict(r) for r in (await session.execute(stmt.group_by(*cols))).mappings()]
 
 
-async def campaign_close_days(
-    session: AsyncSession, dims: Sequence[str], scope: Scope, campaign_id: uuid.UUID
-) -> list[dict[str, Any]]:
+def campaign_close_days(dims: Sequence[str], scope: Scope, campaign_id: uuid.UUID) -> Select[Any]:
     h = _HazardColumns
     cols = [_dimension(h, d, scope.region_length) for d in dims]
     days = (_CLOSED_ON - _FOUND_ON).label("days")
@@ -175,7 +274,7 @@ async def campaign_close_days(
         Hazard.closed_at.is_not(None),
         _in_campaign(campaign_id),
     )
-    return [dict(r) for r in (await session.execute(stmt.group_by(*cols, days))).mappings()]
+    return stmt.group_by(*cols, days)
 
 
 def yearly_histogram_fits(table: Any, dims: Sequence[str], scope: Scope) -> bool:
@@ -188,9 +287,7 @@ def yearly_histogram_fits(table: Any, dims: Sequence[str], scope: Scope) -> bool
     )
 
 
-async def close_days_yearly(
-    session: AsyncSession, dims: Sequence[str], scope: Scope
-) -> list[dict[str, Any]]:
+def close_days_yearly(dims: Sequence[str], scope: Scope) -> Select[Any]:
     t = HazardCloseDaysRegionYear
     cols = [_dimension(t, d, scope.region_length) for d in dims]
     whole_years = replace(scope, month_from=None, month_to=None)
@@ -199,8 +296,7 @@ async def close_days_yearly(
         stmt = stmt.where(t.found_year >= scope.month_from.year)
     if scope.month_to:
         stmt = stmt.where(t.found_year <= scope.month_to.year)
-    stmt = stmt.group_by(*cols, t.days).having(func.sum(t.n) > 0)
-    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+    return stmt.group_by(*cols, t.days).having(func.sum(t.n) > 0)
 
 
 async def overdue_clock(session: AsyncSession) -> date:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
+from app.auth.dependencies import PrincipalDep, ReadSessionDep, SessionDep, SettingsDep
 from app.core.export import wants_export
 from app.core.export_http import EXPORT_RESPONSES, table_response
 from app.core.problems import problems
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/statistics", tags=["statistics"])
 )
 async def get_hazard_statistics(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,  # reads only: no BEGIN/COMMIT round trips
     settings: SettingsDep,
     principal: PrincipalDep,
     query: Annotated[HazardStatisticsFilter, Query()],

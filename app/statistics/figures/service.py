@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal, Role
@@ -87,30 +88,12 @@ def _scope(principal: Principal, query: HazardStatisticsFilter) -> Scope:
     )
 
 
-def _median(histogram: dict[int, int]) -> float | None:
-    total = sum(histogram.values())
-    if total == 0:
-        return None
-    lower, upper = (total + 1) // 2, total // 2 + 1  # 1-based positions of the middle
-    seen, low_value, high_value = 0, None, None
-    for days in sorted(histogram):
-        seen += histogram[days]
-        if low_value is None and seen >= lower:
-            low_value = days
-        if seen >= upper:
-            high_value = days
-            break
-    assert low_value is not None
-    assert high_value is not None
-    return (low_value + high_value) / 2
-
-
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
 def _figures(
-    m: dict[str, int], overdue: int | None, histogram: dict[int, int], status: str | None = None
+    m: dict[str, int], overdue: int | None, median: float | None, status: str | None = None
 ) -> dict[str, Any]:
     if status is not None:  # one status of a "status" group: counts only
         n = m.get(f"n_{status}", 0)
@@ -127,7 +110,7 @@ def _figures(
             else None,
             "major_open": None,
             "major_cleared": m["major_closed"] if closed else None,
-            "median_days_to_close": _median(histogram) if status == "closed" else None,
+            "median_days_to_close": median if status == "closed" else None,
         }
     cancelled = m.get("n_cancelled", 0)
     found = sum(m.get(f"n_{s}", 0) for s in STATUS_COLUMNS) - cancelled
@@ -142,7 +125,7 @@ def _figures(
         "on_time_rate": _rate(m.get("closed_on_time", 0), m.get("closed_with_deadline", 0)),
         "major_open": m.get("major_open", 0),
         "major_cleared": m.get("major_closed", 0),
-        "median_days_to_close": _median(histogram),
+        "median_days_to_close": median,
     }
 
 
@@ -177,21 +160,18 @@ async def hazard_statistics(
     today = today_china()
     late: list[dict[str, Any]] = []
     sign = 1
+    days: Select[Any] | None = None  # the days-to-close histogram to take medians from
     if query.campaign_id is not None:  # a campaign's hazards, counted directly
         rows = await repository.campaign_measures(session, dims, scope, query.campaign_id, today)
-        days = (
-            await repository.campaign_close_days(session, dims, scope, query.campaign_id)
-            if query.median
-            else []
-        )
+        if query.median:
+            days = repository.campaign_close_days(dims, scope, query.campaign_id)
     else:
         rows = await repository.measures(session, table, dims, scope)
-        days = []
         if query.median and repository.yearly_histogram_fits(table, dims, scope):
-            days = await repository.close_days_yearly(session, dims, scope)
+            days = repository.close_days_yearly(dims, scope)
         elif query.median:
-            days = await repository.close_days(session, histogram, dims, scope)
-        as_of = await repository.overdue_clock(session)
+            days = repository.close_days(histogram, dims, scope)
+        as_of = rows[0]["as_of"] if rows else await repository.overdue_clock(session)
         sign = 1 if today > as_of else -1
         if as_of != today:
             late = await repository.overdue_correction(
@@ -209,16 +189,20 @@ async def hazard_statistics(
         overdue[key(row)] += int(row["overdue"])
     for row in late:
         overdue[key(row)] += sign * int(row["n"])
-    hist: dict[Key, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in days:
-        hist[key(row)][int(row["days"])] += int(row["n"])
+    median: dict[Key, float | None] = {}
+    total_median = None
+    for row in await repository.medians(session, days, dims) if days is not None else []:
+        value = None if row["median"] is None else float(row["median"])
+        if row["total"]:
+            total_median = value
+        else:
+            median[key(row)] = value
+    if not dims:  # status alone: the closed group's median is the total one
+        median[()] = total_median
 
     total: dict[str, int] = {}
-    total_hist: dict[int, int] = defaultdict(int)
-    for k, m in sums.items():
+    for m in sums.values():
         _add(total, m)
-        for d, n in hist[k].items():
-            total_hist[d] += n
     labels = await _labels(session, dims, sums.keys())
     groups = []
     for k in sorted(sums, key=lambda k: tuple("" if v is None else str(v) for v in k)):
@@ -231,7 +215,7 @@ async def hazard_statistics(
             if status is not None and not m.get(f"n_{status}"):
                 continue
             full = {d: (status if d == "status" else base_key[d]) for d in group_by}
-            figures = _figures(m, overdue.get(k, 0), hist.get(k, {}), status)
+            figures = _figures(m, overdue.get(k, 0), median.get(k), status)
             groups.append(
                 HazardGroup(key=full, label={d: labels(d, v) for d, v in full.items()}, **figures)
             )
@@ -239,7 +223,7 @@ async def hazard_statistics(
         group_by=query.group_by,
         region=scope.region,
         as_of=today,
-        totals=HazardFigures(**_figures(total, sum(overdue.values()), total_hist)),
+        totals=HazardFigures(**_figures(total, sum(overdue.values()), total_median)),
         groups=groups,
     )
 
