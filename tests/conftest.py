@@ -122,9 +122,30 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
             await trans.rollback()
 
 
-@pytest.fixture
-def app(settings: Settings, connection: AsyncConnection) -> Any:
+@pytest.fixture(scope="session")
+def shared_app(settings: Settings) -> Any:
+    """One application per worker. A new app costs seconds of first-request work (FastAPI
+    prepares every route lazily per app; the export negotiation middleware builds the OpenAPI
+    document on the first GET); its routes and middleware depend only on the settings."""
     application = create_app(settings)
+    schema = application.openapi()
+    # FastAPI's documented override hook (its own cache is rebuilt when routes change).
+    application.openapi = lambda: schema
+    return application
+
+
+@pytest.fixture(scope="session")
+def openapi_schema(shared_app: Any) -> dict[str, Any]:
+    """The served OpenAPI document (``create_app(settings).openapi()``), built once. Read-only."""
+    schema: dict[str, Any] = shared_app.openapi()
+    return schema
+
+
+def bind_app(application: Any, settings: Settings, connection: AsyncConnection) -> Any:
+    """Give ``application`` a fresh ``state`` (settings, caches…: exactly what ``create_app``
+    sets, so tests that tune ``app.state.settings`` leak nothing) whose sessions all join
+    ``connection``'s transaction (each in a savepoint)."""
+    application.state = create_app(settings).state
     application.state.sessionmaker = async_sessionmaker(
         bind=connection,
         expire_on_commit=False,
@@ -143,11 +164,32 @@ def app(settings: Settings, connection: AsyncConnection) -> Any:
 
 
 @pytest.fixture
-async def client(app: Any) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(
+def app(settings: Settings, connection: AsyncConnection, shared_app: Any) -> Any:
+    """The shared app, reset and bound to this test's transaction."""
+    return bind_app(shared_app, settings, connection)
+
+
+def api_client(app: Any) -> AsyncClient:
+    return AsyncClient(
         transport=ASGITransport(app=app), base_url="http://test", headers={"Accept-Language": "en"}
-    ) as http:
+    )
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[AsyncClient]:
+    async with api_client(app) as http:
         yield http
+
+
+def make_token(
+    settings: Settings, role: str, *, sub: str | None = None, **claims: Any
+) -> dict[str, str]:
+    body = {
+        "sub": sub or f"test-{role}-{uuid.uuid4().hex[:8]}",
+        "role": role,
+        **{k: str(v) for k, v in claims.items() if v is not None},
+    }
+    return {"Authorization": f"Bearer {mint_dev_token(settings, body)}"}
 
 
 @pytest.fixture
@@ -155,12 +197,7 @@ def token(settings: Settings) -> Callable[..., dict[str, str]]:
     """``token("admin")`` or ``token("department_official", region_code=…, department_id=…)``."""
 
     def make(role: str, *, sub: str | None = None, **claims: Any) -> dict[str, str]:
-        body = {
-            "sub": sub or f"test-{role}-{uuid.uuid4().hex[:8]}",
-            "role": role,
-            **{k: str(v) for k, v in claims.items() if v is not None},
-        }
-        return {"Authorization": f"Bearer {mint_dev_token(settings, body)}"}
+        return make_token(settings, role, sub=sub, **claims)
 
     return make
 

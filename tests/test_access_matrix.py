@@ -15,16 +15,19 @@ objects it needs on first use (a department, an enterprise, a person…).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app.config import Settings
 from tests.api_keys.builders import create_api_key, key_header
+from tests.conftest import api_client, bind_app, make_token
 from tests.factories import (
     COUNTY,
     OTHER_COUNTY,
@@ -58,6 +61,7 @@ class World:
     token: Callable[..., dict[str, str]]
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     subject: str = ""  # the audit trail's actor_subject of the role under test
+    keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # system role → its API key
 
     async def get(self, name: str) -> dict[str, Any]:
         if name not in self.objects:
@@ -72,13 +76,15 @@ class World:
             self.subject = "test-admin"
             return self.admin
         if role.startswith("system_"):
-            key = await create_api_key(
-                self.client,
-                self.admin,
-                region_code=COUNTY,
-                sectors=["hazchem"],
-                read_only=role == "system_read_only",
-            )
+            if role not in self.keys:
+                self.keys[role] = await create_api_key(
+                    self.client,
+                    self.admin,
+                    region_code=COUNTY,
+                    sectors=["hazchem"],
+                    read_only=role == "system_read_only",
+                )
+            key = self.keys[role]
             self.subject = f"api_key:{key['prefix']}"
             return key_header(key)
         claims: dict[str, Any] = {
@@ -122,6 +128,8 @@ BUILDERS: dict[str, Callable[[World], Awaitable[dict[str, Any]]]] = {
 
 
 BUILDERS.update(domains.BUILDERS)
+# What the callers need (see ``World.headers``), built once per module: ``base_world``.
+CALLER_OBJECTS = ("supervising_department", "enterprise")
 
 
 async def _staff(w: World, enterprise: str) -> dict[str, Any]:
@@ -286,6 +294,60 @@ def _cells() -> list[Any]:
     return cells
 
 
+# --- Shared rows: one module transaction; each test in a savepoint of it ----------------------
+
+
+@dataclass
+class Shared:
+    connection: AsyncConnection
+    world: World
+
+
+@pytest.fixture(scope="module")
+async def base_world(
+    engine: AsyncEngine, shared_app: Any, settings: Settings
+) -> AsyncIterator[Shared]:
+    """What the callers need, which every test builds anyway (``World.headers``): built once
+    in a transaction left open for the module. Tests run in savepoints of it (``connection``),
+    so each starts from these rows and sees no other test's writes. Only this module's tests
+    run while it is open, in that same transaction, so its row locks block nobody."""
+    async with engine.connect() as conn:
+        trans = await conn.begin()
+        async with api_client(bind_app(shared_app, settings, conn)) as http:
+            admin = make_token(settings, "admin", sub="test-admin")
+            world = World(http, admin, functools.partial(make_token, settings))
+            for name in CALLER_OBJECTS:
+                await world.get(name)
+            for role in ROLES:
+                if role.startswith("system_"):
+                    await world.headers(role)
+        yield Shared(conn, world)
+        if trans.is_active:
+            await trans.rollback()
+
+
+@pytest.fixture
+async def connection(base_world: Shared) -> AsyncIterator[AsyncConnection]:
+    """The suite's ``connection`` (behind ``client``) for this module: a savepoint of
+    ``base_world``'s transaction, rolled back after the test."""
+    savepoint = await base_world.connection.begin_nested()
+    yield base_world.connection
+    if savepoint.is_active:
+        await savepoint.rollback()
+
+
+def new_world(
+    shared: Shared,
+    client: AsyncClient,
+    admin: dict[str, str],
+    token: Callable[..., dict[str, str]],
+) -> World:
+    """A test's world: the shared rows, then whatever the test builds (its own copy)."""
+    return World(
+        client, admin, token, objects=dict(shared.world.objects), keys=dict(shared.world.keys)
+    )
+
+
 def test_matrix_covers_every_operation() -> None:
     assert set(MATRIX) == set(OPS)
 
@@ -296,12 +358,13 @@ async def test_access(
     admin: dict[str, str],
     token: Callable[..., dict[str, str]],
     connection: AsyncConnection,
+    base_world: Shared,
     resource: str,
     operation: str,
     role: str,
     outcome: str,
 ) -> None:
-    world = World(client, admin, token)
+    world = new_world(base_world, client, admin, token)
     headers = await world.headers(role)
     response = await OPS[(resource, operation)](client, headers, world)
     if outcome == "A":
@@ -366,9 +429,13 @@ UNREADABLE: dict[str, set[str]] = {  # resources the role may not read at all (4
 
 @pytest.mark.parametrize("role", ROLES)
 async def test_out_of_scope_rows_never_appear(
-    client: AsyncClient, admin: dict[str, str], token: Callable[..., dict[str, str]], role: str
+    client: AsyncClient,
+    admin: dict[str, str],
+    token: Callable[..., dict[str, str]],
+    base_world: Shared,
+    role: str,
 ) -> None:
-    world = World(client, admin, token)
+    world = new_world(base_world, client, admin, token)
     ids = {name: await world.id(name) for name in SCOPE_OBJECTS}
     headers = await world.headers(role)
     unreadable = UNREADABLE.get(role, set())

@@ -13,13 +13,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
-from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from app.auth import tokens
 from app.config import Settings
 from app.main import create_app
+from tests.conftest import api_client
 
 ISSUER, AUDIENCE = "https://idp.example.gov.cn", "anjian-api"
 URL = "/api/v1/departments"
@@ -47,9 +47,7 @@ def keys(tmp_path: Path) -> Keys:
 
 
 @pytest.fixture
-async def rs_client(
-    settings: Settings, connection: AsyncConnection, keys: Keys
-) -> AsyncIterator[AsyncClient]:
+async def rs_client(app: Any, settings: Settings, keys: Keys) -> AsyncIterator[AsyncClient]:
     strict = settings.model_copy(
         update={
             "dev_jwt_secret": None,
@@ -60,18 +58,14 @@ async def rs_client(
         }
     )
     assert strict.allowed_jwt_algorithms == ["RS256", "ES256"]
-    application = create_app(strict)
-    application.state.sessionmaker = async_sessionmaker(
-        bind=connection,
-        expire_on_commit=False,
-        autoflush=False,
-        join_transaction_mode="create_savepoint",
-    )
-    async with AsyncClient(
-        transport=ASGITransport(app=application),
-        base_url="http://test",
-        headers={"Accept-Language": "en"},
-    ) as http:
+    # The suite's shared app with the state ``create_app(strict)`` builds (token verifier,
+    # settings): routes and middleware do not depend on the JWT settings, and a fresh app
+    # would cost seconds of first-request work. The ``app`` fixture resets it for the next test.
+    test_state = app.state
+    app.state = create_app(strict).state
+    app.state.sessionmaker = test_state.sessionmaker
+    app.state.read_sessionmaker = test_state.read_sessionmaker
+    async with api_client(app) as http:
         yield http
 
 
