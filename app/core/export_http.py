@@ -147,7 +147,9 @@ class ExportNegotiationMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             path = scope["path"].rstrip("/")
-            if path in self._paths(scope) and self._asks_for_export(scope):
+            # Asked first: the export paths come from the OpenAPI document, which takes seconds
+            # to build, so only the first request that wants a file pays for it.
+            if self._asks_for_export(scope) and path in self._paths(scope):
                 scope = {**scope, "path": path + "/export", "raw_path": (path + "/export").encode()}
         await self.app(scope, receive, send)
 
