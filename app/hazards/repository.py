@@ -6,9 +6,20 @@ import math
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal, Role
@@ -140,21 +151,35 @@ def filtered(
     return stmt
 
 
+@lru_cache(maxsize=1024)
+def _by_id(principal: Principal) -> Select[Any]:
+    """One caller's read of one hazard, built once per caller (see app.core.rows)."""
+    return visible(principal).where(H.id == bindparam("hazard_id"))
+
+
+@lru_cache(maxsize=1024)
+def _for_update(principal: Principal) -> Select[Any]:
+    return (
+        select(H)
+        .where(H.id == bindparam("hazard_id"), H.deleted_at.is_(None), scope_predicate(principal))
+        .with_for_update()
+    )
+
+
 async def get_row(
     session: AsyncSession, principal: Principal, hazard_id: uuid.UUID
 ) -> dict[str, Any] | None:
-    return await fetch_mapping(session, visible(principal).where(H.id == hazard_id))
+    return await fetch_mapping(session, _by_id(principal), {"hazard_id": hazard_id})
 
 
 async def get_for_update(
     session: AsyncSession, principal: Principal, hazard_id: uuid.UUID
 ) -> Hazard | None:
-    stmt = (
-        select(H)
-        .where(H.id == hazard_id, H.deleted_at.is_(None), scope_predicate(principal))
-        .with_for_update()
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    params = {"hazard_id": hazard_id}
+    hazard: Hazard | None = (
+        await session.execute(_for_update(principal), params)
+    ).scalar_one_or_none()
+    return hazard
 
 
 async def get_any(session: AsyncSession, hazard_id: uuid.UUID) -> Hazard | None:
