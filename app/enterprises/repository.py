@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.auth.scope import region_subtree, unit_scope
+from app.core.rows import fetch_mapping
 from app.core.search import substring_match
 from app.models.enterprise import Enterprise
 
@@ -79,13 +81,16 @@ def filtered(
     return stmt
 
 
+@lru_cache(maxsize=1024)
+def _by_id(principal: Principal) -> Select[Any]:
+    """One caller's read of one enterprise, built once per caller (see app.core.rows)."""
+    return visible(principal).where(E.id == bindparam("enterprise_id"))
+
+
 async def get_row(
     session: AsyncSession, principal: Principal, enterprise_id: uuid.UUID
 ) -> dict[str, Any] | None:
-    row = (
-        (await session.execute(visible(principal).where(E.id == enterprise_id))).mappings().first()
-    )
-    return dict(row) if row else None
+    return await fetch_mapping(session, _by_id(principal), {"enterprise_id": enterprise_id})
 
 
 async def get_for_update(
