@@ -1,13 +1,15 @@
 """``make bench``: seed, serve with 2 workers, load with wrk at 64 connections, compare to raw.
 
     python -m bench.run [--hazards 1000000] [--small 10000] [--duration 15] [--connections 64]
-                        [--stats-hazards 10000000] [--only stats]
+                        [--stats-hazards 10000000] [--stats-light-connections 8]
+                        [--only stats]
 
 Prints requests/s, p50 and p99 for each scenario, the raw asyncpg figures for the same reads,
 the ratio service ÷ raw, and the page latency at the large size ÷ at the small size. Results
 are also written to bench/out/results.json. A measurement, never a test. The statistics are
 measured at both sizes: the "stats" scenario at --hazards, and a stage at --stats-hazards
-(bench/stats.py; 0 skips it). --only stats runs just those two.
+(bench/stats.py; 0 skips it), each also at --stats-light-connections (a dashboard-sized
+load). --only stats runs just those.
 """
 
 from __future__ import annotations
@@ -235,6 +237,8 @@ async def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--stats-hazards", type=int, default=10_000_000)
+    # statistics also under a dashboard-sized load (a handful of leaders' screens at once)
+    parser.add_argument("--stats-light-connections", type=int, default=8)
     parser.add_argument("--only", choices=["stats"], default=None)
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -279,6 +283,13 @@ async def main() -> None:
                     continue
                 results["scenarios"][name] = {"service": figures}
                 print(f"  {name:8s} service {figures}", flush=True)
+                if name == "stats":
+                    light = run_wrk(script, args.duration, args.stats_light_connections)
+                    results["scenarios"][name]["light"] = {
+                        **light,
+                        "connections": args.stats_light_connections,
+                    }
+                    print(f"  {name:8s} {args.stats_light_connections} connections {light}")
                 if name == "page":
                     page_latency["large_p50_ms"] = figures["p50_ms"]
         finally:

@@ -270,15 +270,18 @@ async def stage(
         # runs on a server already warmed by the five scenarios before it
         run_wrk(script, 5, args.connections)
         figures = run_wrk(script, args.duration, args.connections)
+        light = run_wrk(script, args.duration, args.stats_light_connections)
     finally:
         stop_server(proc)
     print(f"  stats    service {figures}", flush=True)
+    print(f"  stats    {args.stats_light_connections} connections {light}", flush=True)
     return {
         "hazards": hazards,
         "county": scenarios.COUNTY,
         "county_hazards": int(in_county or 0),
         "rollup_rows": sizes,
         "service": figures,
+        "light": {**light, "connections": args.stats_light_connections},
     }
 
 
@@ -288,10 +291,16 @@ def report(results: dict[str, Any]) -> None:
     if not rows:
         return
     print(f"\nhazard statistics of county {scenarios.COUNTY} (target p50 ≤ 100 ms, p99 ≤ 300 ms)")
-    print(f"{'hazards':>12s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s}")
+    print(
+        f"{'hazards':>12s} {'conns':>6s} {'req/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} "
+        f"{'non-2xx':>8s}"
+    )
     for size, entry in sorted(rows.items(), key=lambda kv: int(kv[0])):
-        s = entry["service"]
-        print(
-            f"{int(size):12,d} {s['rps']:9.0f} {s['p50_ms']:8.1f} {s['p99_ms']:8.1f} "
-            f"{s['errors']:8.0f}"
-        )
+        loads = [(results.get("connections", 64), entry["service"])]
+        if "light" in entry:
+            loads.append((entry["light"]["connections"], entry["light"]))
+        for connections, s in loads:
+            print(
+                f"{int(size):12,d} {connections:6d} {s['rps']:9.0f} {s['p50_ms']:8.1f} "
+                f"{s['p99_ms']:8.1f} {s['errors']:8.0f}"
+            )
