@@ -23,8 +23,8 @@ from app.visits.router import router as visits
 api_router = APIRouter(prefix="/api/v1")
 # Routes are matched in include order: the busiest areas (field apps and dashboards) come first.
 api_router.include_router(hazards)
-api_router.include_router(visits)
 api_router.include_router(statistics)
+api_router.include_router(visits)
 api_router.include_router(attachments)
 api_router.include_router(enterprises)
 api_router.include_router(responsibility)
