@@ -1,6 +1,6 @@
 """The hazard register over HTTP: report, read, list, search, nearby, edit, timeline.
 
-Lifecycle actions live in ``actions_router.py`` and ``closing_router.py`` (included below)."""
+Lifecycle actions live in ``actions_router.py`` (included below)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from app.core.http import IfMatchDep, with_etag
 from app.core.problems import problems
 from app.hazards import service
 from app.hazards.actions_router import router as actions_router
-from app.hazards.closing_router import router as closing_router
 from app.hazards.schemas import (
     HazardCreate,
     HazardDeadlineList,
@@ -146,4 +145,3 @@ async def list_hazard_deadlines(
 
 
 router.include_router(actions_router)
-router.include_router(closing_router)
