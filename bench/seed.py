@@ -55,6 +55,32 @@ WORDS = [
 ]
 
 
+# Every column the statistics count (region, sector, level, source, found, deadline, status,
+# closed) and the rest a hazard needs, for row number ``i`` of enterprise ``e``: shared with the
+# 10M load of bench/stats.py, so both sizes have one distribution.
+COUNTED_COLUMNS = (
+    "enterprise_id, region_code, sectors, sector, category, level, treatment_type, source, "
+    "found_at, reported_by, reported_by_role, deadline, production_order, status, "
+    "criteria_clause_ids, assigned_expert_ids, escalation_measures, version, created_at, "
+    "updated_at, closed_at, lat, lon"
+)
+
+
+def counted_values(statuses: str) -> str:
+    """The values of ``COUNTED_COLUMNS``; ``statuses`` is the SQL parameter holding STATUSES."""
+    return f"""e.id, e.region_code, e.sectors, e.sectors[1],
+       (ARRAY['unsafe_act','unsafe_condition','management_defect','environment'])[1 + i % 4],
+       CASE WHEN i % 20 = 0 THEN 'major' ELSE 'general' END,
+       CASE WHEN i % 3 = 0 THEN 'immediate' ELSE 'by_deadline' END,
+       (ARRAY['self_inspection','departmental','joint','supervisory','unannounced',
+              'look_back','public_report','other'])[1 + i % 8],
+       now() - ((i % 400) || ' days')::interval, 'bench', 'inspector',
+       (now() + (((i % 120) - 60) || ' days')::interval)::date, 'none',
+       ({statuses})[1 + i % 11], '{{}}', '{{}}', '{{}}', 1, now(), now(),
+       CASE WHEN ({statuses})[1 + i % 11] = 'closed' THEN now() END,
+       30.2 + (i % 1000) / 10000.0, 120.1 + (i / 1000 % 100) / 1000.0"""
+
+
 async def towns(conn: asyncpg.Connection) -> list[str]:
     rows = await conn.fetch(
         "SELECT code FROM region WHERE parent_code = ANY($1::text[]) ORDER BY code", list(COUNTIES)
@@ -94,28 +120,13 @@ async def seed(conn: asyncpg.Connection, enterprises: int, hazards: int) -> None
     for start in range(0, hazards, batch):
         count = min(batch, hazards - start)
         await conn.execute(
-            """
-            INSERT INTO hazard (id, code, title, description, enterprise_id, region_code,
-                sectors, sector, category, level, treatment_type, source,
-                found_at, reported_by, reported_by_role, deadline, production_order, status,
-                criteria_clause_ids, assigned_expert_ids, escalation_measures, version,
-                created_at, updated_at, closed_at, lat, lon)
+            f"""
+            INSERT INTO hazard (id, code, title, description, {COUNTED_COLUMNS})
             SELECT gen_random_uuid(),
                    left(e.region_code, 6) || '-2026-' || lpad((($5 + i))::text, 7, '0'),
                    ($3::text[])[1 + i % 16] || '存在隐患' || i,
                    '检查发现' || ($3::text[])[1 + (i / 16) % 16] || '不符合要求，需整改',
-                   e.id, e.region_code, e.sectors, e.sectors[1],
-                   (ARRAY['unsafe_act','unsafe_condition','management_defect','environment'])
-                       [1 + i % 4],
-                   CASE WHEN i % 20 = 0 THEN 'major' ELSE 'general' END,
-                   CASE WHEN i % 3 = 0 THEN 'immediate' ELSE 'by_deadline' END,
-                   (ARRAY['self_inspection','departmental','joint','supervisory','unannounced',
-                          'look_back','public_report','other'])[1 + i % 8],
-                   now() - ((i % 400) || ' days')::interval, 'bench', 'inspector',
-                   (now() + (((i % 120) - 60) || ' days')::interval)::date, 'none',
-                   ($4::text[])[1 + i % 11], '{}', '{}', '{}', 1, now(), now(),
-                   CASE WHEN ($4::text[])[1 + i % 11] = 'closed' THEN now() END,
-                   30.2 + (i % 1000) / 10000.0, 120.1 + (i / 1000 % 100) / 1000.0
+                   {counted_values("$4::text[]")}
             FROM generate_series(1, $2) AS i
             JOIN bench_ent e ON e.n = 1 + (($5 + i) % $1)
             """,

@@ -34,7 +34,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from bench import scenarios
-from bench.seed import STATUSES, WORDS, seed
+from bench.seed import COUNTED_COLUMNS, STATUSES, WORDS, counted_values, seed
 from tests import pg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,27 +116,14 @@ async def _step(label: str, work: Any) -> Any:
     return result
 
 
-# The seed's formulas for every column the statistics count (region, sector, level, source,
-# found, deadline, status, closed), so 1M and 10M share a distribution; the title is one seed
-# word and there is no description: the search n-grams (a generated column) cost ~0.25 ms a
-# row for the seed's longer text, an hour at 10M on this machine, and no statistic reads them.
-HAZARDS = """
-INSERT INTO hazard (id, code, title, enterprise_id, region_code, sectors, sector, category,
-    level, treatment_type, source, found_at, reported_by, reported_by_role, deadline,
-    production_order, status, criteria_clause_ids, assigned_expert_ids, escalation_measures,
-    version, created_at, updated_at, closed_at, lat, lon)
+# The seed's formulas for every counted column (bench.seed.counted_values), so 1M and 10M share
+# a distribution; the title is one seed word and there is no description: the search n-grams
+# (a generated column) cost ~0.25 ms a row for the seed's longer text, an hour at 10M on this
+# machine, and no statistic reads them.
+HAZARDS = f"""
+INSERT INTO hazard (id, code, title, {COUNTED_COLUMNS})
 SELECT gen_random_uuid(), left(e.region_code, 6) || '-2026-' || lpad(i::text, 8, '0'),
-       ($2::text[])[1 + i % 16], e.id, e.region_code, e.sectors, e.sectors[1],
-       (ARRAY['unsafe_act','unsafe_condition','management_defect','environment'])[1 + i % 4],
-       CASE WHEN i % 20 = 0 THEN 'major' ELSE 'general' END,
-       CASE WHEN i % 3 = 0 THEN 'immediate' ELSE 'by_deadline' END,
-       (ARRAY['self_inspection','departmental','joint','supervisory','unannounced',
-              'look_back','public_report','other'])[1 + i % 8],
-       now() - ((i % 400) || ' days')::interval, 'bench', 'inspector',
-       (now() + (((i % 120) - 60) || ' days')::interval)::date, 'none',
-       ($3::text[])[1 + i % 11], '{}', '{}', '{}', 1, now(), now(),
-       CASE WHEN ($3::text[])[1 + i % 11] = 'closed' THEN now() END,
-       30.2 + (i % 1000) / 10000.0, 120.1 + (i / 1000 % 100) / 1000.0
+       ($2::text[])[1 + i % 16], {counted_values("$3::text[]")}
 FROM generate_series($4::bigint, $5::bigint) AS i
 JOIN bench_stats_enterprise AS e ON e.n = 1 + i % $1
 """
