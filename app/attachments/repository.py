@@ -1,23 +1,26 @@
-"""Attachment queries: an attachment is visible exactly when its hazard is."""
+"""Attachment queries: an attachment is visible exactly when its hazard or its visit is."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.hazards.repository import scope_predicate as hazard_scope
 from app.models.attachment import Attachment
 from app.models.hazard import Hazard, HazardEvent
+from app.models.visit import InspectionVisit
+from app.visits.repository import scope_predicate as visit_scope
 
 A = Attachment
 COLUMNS: tuple[Any, ...] = (
     A.id,
     A.hazard_id,
     A.hazard_event_id,
+    A.visit_id,
     A.purpose,
     A.filename,
     A.content_type,
@@ -31,10 +34,19 @@ COLUMNS: tuple[Any, ...] = (
 
 
 def visible(principal: Principal) -> Select[Any]:
+    V = InspectionVisit  # noqa: N806
     stmt: Select[Any] = (
         select(*COLUMNS)
-        .join(Hazard, Hazard.id == A.hazard_id)
-        .where(hazard_scope(principal), Hazard.deleted_at.is_(None))
+        .outerjoin(Hazard, Hazard.id == A.hazard_id)
+        .outerjoin(V, V.id == A.visit_id)
+        .where(
+            or_(
+                and_(
+                    A.hazard_id.is_not(None), Hazard.deleted_at.is_(None), hazard_scope(principal)
+                ),
+                and_(A.visit_id.is_not(None), V.deleted_at.is_(None), visit_scope(principal)),
+            )
+        )
     )
     return stmt
 
@@ -59,6 +71,34 @@ async def of_hazard(
         stmt = stmt.where(A.hazard_event_id == hazard_event_id)
     stmt = stmt.order_by(A.created_at, A.id).limit(500)
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+
+async def of_visit(
+    session: AsyncSession, principal: Principal, visit_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    stmt = visible(principal).where(A.visit_id == visit_id).order_by(A.created_at, A.id).limit(500)
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+
+async def visible_visit(
+    session: AsyncSession, principal: Principal, visit_id: uuid.UUID
+) -> dict[str, Any] | None:
+    V = InspectionVisit  # noqa: N806
+    stmt = select(V.id, V.region_code, V.sectors, V.enterprise_id).where(
+        V.id == visit_id, V.deleted_at.is_(None), visit_scope(principal)
+    )
+    row = (await session.execute(stmt)).mappings().first()
+    return dict(row) if row else None
+
+
+async def visit_attachment_ids(
+    session: AsyncSession, visit_id: uuid.UUID, ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of ``ids`` are attachments of this visit."""
+    if not ids:
+        return set()
+    stmt = select(A.id).where(A.visit_id == visit_id, A.id.in_(ids))
+    return set((await session.execute(stmt)).scalars())
 
 
 async def visible_hazard(

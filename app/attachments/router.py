@@ -33,10 +33,13 @@ async def upload_attachment(
     file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or PDF")],
     hazard_id: Annotated[uuid.UUID | None, Form()] = None,
     hazard_event_id: Annotated[uuid.UUID | None, Form()] = None,
+    visit_id: Annotated[uuid.UUID | None, Form()] = None,
     purpose: Annotated[AttachmentPurpose, Form()] = AttachmentPurpose.other,
 ) -> AttachmentRead:
-    """Store a photo or document for a hazard (or one of its timeline events). The type is
-    checked against the bytes (415 otherwise); the size limit is `max_attachment_bytes` (413)."""
+    """Store a photo or document for a hazard (or one of its timeline events) or for an
+    inspection visit (checklist photos, signature images; referenced by their ids afterwards).
+    The type is checked against the bytes (415 otherwise); the size limit is
+    `max_attachment_bytes` (413)."""
     data = await file.read(settings.max_attachment_bytes + 1)
     attachment = await service.upload_attachment(
         session,
@@ -45,6 +48,7 @@ async def upload_attachment(
         max_bytes=settings.max_attachment_bytes,
         hazard_id=hazard_id,
         hazard_event_id=hazard_event_id,
+        visit_id=visit_id,
         purpose=purpose,
         filename=file.filename,
         data=data,
@@ -57,7 +61,8 @@ async def upload_attachment(
 async def list_attachments(
     session: SessionDep, principal: PrincipalDep, query: Annotated[AttachmentFilter, Query()]
 ) -> AttachmentList:
-    """Attachments of a hazard (optionally of one timeline event), oldest first."""
+    """Attachments of a hazard (optionally of one timeline event) or of a visit, oldest
+    first."""
     return await service.list_attachments(session, principal, query)
 
 

@@ -1,4 +1,5 @@
-"""Evidence files: checked (type from the bytes, size), hashed, stored, linked to a hazard."""
+"""Evidence files: checked (type from the bytes, size), hashed, stored, linked to a hazard or a
+visit."""
 
 from __future__ import annotations
 
@@ -56,6 +57,41 @@ def _read(row: dict[str, Any]) -> AttachmentRead:
     return AttachmentRead.model_validate(row)
 
 
+async def _owner(
+    session: AsyncSession,
+    principal: Principal,
+    hazard_id: uuid.UUID | None,
+    hazard_event_id: uuid.UUID | None,
+    visit_id: uuid.UUID | None,
+) -> dict[str, Any]:
+    """The visit or hazard the file will belong to, within the caller's scope (404 otherwise);
+    a timeline event stands for its hazard."""
+    if visit_id is not None:
+        visit = await repository.visible_visit(session, principal, visit_id)
+        if visit is None:
+            raise NotFound("Visit not found", "检查不存在", code="visit_not_found")
+        return visit
+    if hazard_event_id is not None:
+        event_hazard = await repository.event_hazard_id(session, hazard_event_id)
+        if event_hazard is None or (hazard_id is not None and event_hazard != hazard_id):
+            raise NotFound(
+                "Hazard event not found", "隐患处理记录不存在", code="hazard_event_not_found"
+            )
+        hazard_id = event_hazard
+    if hazard_id is None:
+        raise Unprocessable.field(
+            ["body", "hazard_id"],
+            "Give hazard_id, hazard_event_id or visit_id",
+            "missing",
+            "须指定 hazard_id、hazard_event_id 或 visit_id",
+            code="attachment_target_required",
+        )
+    hazard = await repository.visible_hazard(session, principal, hazard_id)
+    if hazard is None:
+        raise _hazard_not_found()
+    return {**hazard, "hazard_id": hazard_id}
+
+
 async def upload_attachment(
     session: AsyncSession,
     storage: AttachmentStorage,
@@ -64,6 +100,7 @@ async def upload_attachment(
     max_bytes: int,
     hazard_id: uuid.UUID | None,
     hazard_event_id: uuid.UUID | None,
+    visit_id: uuid.UUID | None = None,
     purpose: AttachmentPurpose,
     filename: str | None,
     data: bytes,
@@ -75,24 +112,16 @@ async def upload_attachment(
             f"文件超过 {max_bytes} 字节上限",
             code="attachment_too_large",
         )
-    if hazard_event_id is not None:
-        owner = await repository.event_hazard_id(session, hazard_event_id)
-        if owner is None or (hazard_id is not None and owner != hazard_id):
-            raise NotFound(
-                "Hazard event not found", "隐患处理记录不存在", code="hazard_event_not_found"
-            )
-        hazard_id = owner
-    if hazard_id is None:
+    if visit_id is not None and (hazard_id is not None or hazard_event_id is not None):
         raise Unprocessable.field(
-            ["body", "hazard_id"],
-            "Give hazard_id or hazard_event_id",
-            "missing",
-            "须指定 hazard_id 或 hazard_event_id",
-            code="attachment_target_required",
+            ["body", "visit_id"],
+            "An attachment belongs to a hazard or to a visit, not both",
+            "one_owner",
+            "附件只能属于一条隐患或一次检查",
+            code="attachment_one_owner",
         )
-    hazard = await repository.visible_hazard(session, principal, hazard_id)
-    if hazard is None:
-        raise _hazard_not_found()
+    owner = await _owner(session, principal, hazard_id, hazard_event_id, visit_id)
+    hazard_id = owner.get("hazard_id")
     content_type = sniff(data)
     attachment_id = new_id()
     digest = hashlib.sha256(data).hexdigest()
@@ -102,6 +131,7 @@ async def upload_attachment(
         id=attachment_id,
         hazard_id=hazard_id,
         hazard_event_id=hazard_event_id,
+        visit_id=visit_id,
         purpose=purpose.value,
         filename=clean_filename(filename),
         content_type=content_type,
@@ -124,6 +154,7 @@ async def upload_attachment(
             {
                 "hazard_id": hazard_id,
                 "hazard_event_id": hazard_event_id,
+                "visit_id": visit_id,
                 "purpose": row.purpose,
                 "filename": row.filename,
                 "sha256": digest,
@@ -131,7 +162,7 @@ async def upload_attachment(
                 "size_bytes": len(data),
             },
         ),
-        region_code=hazard["region_code"],
+        region_code=owner["region_code"],
     )
     emit_event(
         session,
@@ -139,15 +170,16 @@ async def upload_attachment(
         resource_type=RESOURCE,
         resource_id=attachment_id,
         data={
-            "hazard_id": str(hazard_id),
+            "hazard_id": str(hazard_id) if hazard_id else None,
+            "visit_id": str(visit_id) if visit_id else None,
             "purpose": purpose.value,
             "content_type": content_type,
             "sha256": digest,
             "version": 1,
         },
-        region_code=hazard["region_code"],
-        sectors=list(hazard["sectors"]),
-        enterprise_id=hazard["enterprise_id"],
+        region_code=owner["region_code"],
+        sectors=list(owner["sectors"]),
+        enterprise_id=owner["enterprise_id"],
     )
     return await get_attachment(session, principal, attachment_id)
 
@@ -166,6 +198,12 @@ async def list_attachments(
     session: AsyncSession, principal: Principal, query: AttachmentFilter
 ) -> AttachmentList:
     require(principal, "attachment:read")
+    if query.visit_id is not None:
+        if await repository.visible_visit(session, principal, query.visit_id) is None:
+            raise NotFound("Visit not found", "检查不存在", code="visit_not_found")
+        rows = await repository.of_visit(session, principal, query.visit_id)
+        return AttachmentList(items=[_read(r) for r in rows])
+    assert query.hazard_id is not None  # the filter requires one of the two
     if await repository.visible_hazard(session, principal, query.hazard_id) is None:
         raise _hazard_not_found()
     rows = await repository.of_hazard(session, principal, query.hazard_id, query.hazard_event_id)
@@ -178,7 +216,7 @@ async def open_content(
     principal: Principal,
     attachment_id: uuid.UUID,
 ) -> tuple[AttachmentRead, AsyncIterator[bytes]]:
-    """The bytes, only for callers who can see the hazard."""
+    """The bytes, only for callers who can see the hazard or the visit."""
     require(principal, "attachment:read")
     row = await repository.get_row(session, principal, attachment_id)
     if row is None:

@@ -1,11 +1,12 @@
-"""Evidence files (photos, documents) linked to a hazard or one of its timeline events."""
+"""Evidence files (photos, documents) linked to a hazard (or one of its timeline events) or to
+an inspection visit (checklist photos, signature images)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UUIDPrimaryKey
@@ -16,8 +17,9 @@ class Attachment(UUIDPrimaryKey, Base):
 
     __tablename__ = "attachment"
 
-    hazard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hazard.id"), nullable=False)
+    hazard_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("hazard.id"))
     hazard_event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("hazard_event.id"))
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("inspection_visit.id"))
     purpose: Mapped[str] = mapped_column(String(16), nullable=False)  # before/after/document/other
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     content_type: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -33,4 +35,12 @@ class Attachment(UUIDPrimaryKey, Base):
     __table_args__ = (
         Index("ix_attachment_hazard_id", "hazard_id", "created_at"),
         Index("ix_attachment_hazard_event_id", "hazard_event_id"),
+        Index(
+            "ix_attachment_visit_id",
+            "visit_id",
+            "created_at",
+            postgresql_where=text("visit_id IS NOT NULL"),
+        ),
+        # one owner: a hazard (its events are the hazard's) or a visit
+        CheckConstraint("num_nonnulls(hazard_id, visit_id) = 1", name="one_owner"),
     )

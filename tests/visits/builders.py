@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.identity import Person
 from tests.factories import create_department, create_enterprise
+from tests.hazards.builders import PNG
 
 HERE = {"lat": 30.259, "lon": 120.13}  # the enterprise builder's location
 FAR = {"lat": 30.30, "lon": 120.20}
@@ -95,3 +96,19 @@ async def complete(client: AsyncClient, headers: dict[str, str], visit_id: str) 
     )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+async def visit_file(
+    client: AsyncClient, headers: dict[str, str], visit_id: str, purpose: str = "other"
+) -> str:
+    """Upload a PNG to the visit (a checklist photo or a signature image); its id."""
+    r = await client.post(
+        "/api/v1/attachments",
+        data={"visit_id": visit_id, "purpose": purpose},
+        files={"file": ("photo.png", PNG, "image/png")},
+        headers=headers,
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["visit_id"] == visit_id
+    assert r.json()["hazard_id"] is None
+    return str(r.json()["id"])

@@ -7,7 +7,14 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.visits.builders import complete, inspector_member, plan_visit, setup_unit, start
+from tests.visits.builders import (
+    complete,
+    inspector_member,
+    plan_visit,
+    setup_unit,
+    start,
+    visit_file,
+)
 
 Token = Callable[..., dict[str, str]]
 URL = "/api/v1/inspection-visits"
@@ -46,6 +53,15 @@ async def test_failed_item_raises_hazard(
         f"{base}/{items['HAZ-02']}", json={"result": "pass", "raise_hazard": True}, headers=official
     )
     assert bad.status_code == 422
+    # photos are files uploaded to this visit, nothing else
+    stranger = await client.put(
+        f"{base}/{items['HAZ-05']}",
+        json={"result": "fail", "photo_ids": ["01938a4e-0000-7000-8000-0000000000aa"]},
+        headers=official,
+    )
+    assert stranger.status_code == 422
+    assert stranger.json()["code"] == "attachment_not_of_visit"
+    photo = await visit_file(client, official, visit["id"])
     # HAZ-05 names clause hazchem-2017-18: a failure there is a major hazard
     major = await client.put(
         f"{base}/{items['HAZ-05']}",
@@ -53,7 +69,7 @@ async def test_failed_item_raises_hazard(
             "result": "fail",
             "note": "动火作业票未审批",
             "raise_hazard": True,
-            "photo_ids": ["01938a4e-0000-7000-8000-0000000000aa"],
+            "photo_ids": [photo],
         },
         headers=official,
     )
@@ -166,12 +182,23 @@ async def test_onsite_record_signed_by_all_then_immutable(
     )
     assert stale.status_code == 412
     first, second = visit["members"][0]["id"], visit["members"][1]["id"]
-    signed = await client.post(
+    unknown = await client.post(
         f"{rec_url}/signatures",
         json={
             "signer_role": "inspector",
             "member_id": first,
             "attachment_id": "01938a4e-0000-7000-8000-0000000000bb",
+        },
+        headers=official,
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["code"] == "attachment_not_of_visit"
+    signed = await client.post(
+        f"{rec_url}/signatures",
+        json={
+            "signer_role": "inspector",
+            "member_id": first,
+            "attachment_id": await visit_file(client, official, visit["id"], "document"),
         },
         headers=official,
     )

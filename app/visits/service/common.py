@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attachments import repository as attachments
 from app.audit.recorder import record_audit
 from app.auth.principal import Principal, Role
 from app.auth.scope import require
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, Forbidden, NotFound
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.events.outbox import emit_event
 from app.models.visit import InspectionVisit
 from app.visits import repository
@@ -140,3 +141,20 @@ def hidden_from_enterprise(visit: InspectionVisit) -> bool:
     """An unannounced visit (四不两直) is not shown to the unit before it starts; its events
     are therefore not addressed to the enterprise either."""
     return visit.type == VisitType.unannounced and visit.started_at is None
+
+
+async def ensure_visit_attachments(
+    session: AsyncSession, visit_id: uuid.UUID, ids: list[uuid.UUID], field: str
+) -> None:
+    """Photos and signature images named by a visit step must be files uploaded to this visit
+    (`POST /attachments` with `visit_id`): 422 naming the ones that are not."""
+    found = await attachments.visit_attachment_ids(session, visit_id, ids)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Unprocessable.field(
+            ["body", field],
+            f"Not attachments of this visit: {', '.join(map(str, missing))}",
+            "attachment_not_of_visit",
+            "不是本次检查上传的附件",
+            code="attachment_not_of_visit",
+        )

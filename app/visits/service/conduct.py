@@ -28,7 +28,13 @@ from app.visits.schemas import (
     ResultList,
     ResultRead,
 )
-from app.visits.service.common import ensure_status, get_visit, locked, write
+from app.visits.service.common import (
+    ensure_status,
+    ensure_visit_attachments,
+    get_visit,
+    locked,
+    write,
+)
 
 # The hazard source a visit type reports under (hazard_source enum of the hazards domain).
 HAZARD_SOURCE = {
@@ -156,6 +162,7 @@ async def record_result(
                 "该检查项已上报隐患",
                 code="hazard_already_raised",
             )
+    await ensure_visit_attachments(session, visit.id, list(data.photo_ids), "photo_ids")
     result.result, result.note = data.result.value, data.note
     result.photo_ids, result.recorded_by = list(data.photo_ids), principal.subject
     result.updated_at = utcnow()

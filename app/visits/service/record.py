@@ -25,7 +25,7 @@ from app.visits.record_schemas import (
     SignatureIn,
     SignatureRead,
 )
-from app.visits.service.common import get_visit, locked, write
+from app.visits.service.common import ensure_visit_attachments, get_visit, locked, write
 
 _FIELDS = ("started_at", "ended_at", "place", "content", "problems", "handling")
 
@@ -190,6 +190,8 @@ async def sign_record(
                 code="head_already_recorded",
             )
         name = data.name
+    if data.attachment_id is not None:
+        await ensure_visit_attachments(session, visit.id, [data.attachment_id], "attachment_id")
     signature = OnsiteSignature(
         id=new_id(),
         visit_id=visit.id,
