@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.scope import region_subtree, region_upper_bound
+from app.core.rows import fetch_mappings
 from app.models.hazard import Hazard
 from app.models.reference import Department, Region
 from app.models.statistics import (
@@ -184,8 +185,7 @@ async def measures(
 ) -> list[dict[str, Any]]:
     """The summed measures per group, each row with the overdue clock's date (``as_of``)."""
     stmt = _measures_statement(table, tuple(dims), scope.region_length, _shape(scope))
-    result = await session.execute(stmt, _parameters(scope))
-    return [dict(r) for r in result.mappings()]
+    return await fetch_mappings(session, stmt, _parameters(scope))
 
 
 def close_days(table: Any, dims: Sequence[str], scope: Scope) -> Select[Any]:
