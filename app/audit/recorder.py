@@ -26,6 +26,33 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> d
     return changes
 
 
+def audit_row(
+    principal: Principal,
+    *,
+    action: str,
+    resource_type: str,
+    resource_id: uuid.UUID | str,
+    changes: dict[str, Any] | None = None,
+    region_code: str | None = None,
+) -> dict[str, Any]:
+    """The column values of one audit row (for writers that insert it themselves)."""
+    ctx = request_context.current.get()
+    return {
+        "actor_subject": principal.subject,
+        "actor_role": principal.role.value,
+        "actor_person_id": principal.person_id,
+        "actor_api_key_id": principal.api_key_id,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": str(resource_id),
+        "region_code": region_code,
+        "changes": plain(changes or {}),
+        "request_id": ctx.request_id,
+        "client_address": ctx.client_address,
+        "user_agent": ctx.user_agent,
+    }
+
+
 def record_audit(
     session: AsyncSession,
     principal: Principal,
@@ -36,23 +63,15 @@ def record_audit(
     changes: dict[str, Any] | None = None,
     region_code: str | None = None,
 ) -> None:
-    ctx = request_context.current.get()
-    session.add(
-        AuditEvent(
-            actor_subject=principal.subject,
-            actor_role=principal.role.value,
-            actor_person_id=principal.person_id,
-            actor_api_key_id=principal.api_key_id,
-            action=action,
-            resource_type=resource_type,
-            resource_id=str(resource_id),
-            region_code=region_code,
-            changes=plain(changes or {}),
-            request_id=ctx.request_id,
-            client_address=ctx.client_address,
-            user_agent=ctx.user_agent,
-        )
+    row = audit_row(
+        principal,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        changes=changes,
+        region_code=region_code,
     )
+    session.add(AuditEvent(**row))
 
 
 PERSONAL_DATA_READ = "personal_data_read"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -30,3 +30,16 @@ async def fetch_mapping(
     """The first row of a statement that selects at most one (by key)."""
     rows = await fetch_mappings(session, stmt, params)
     return rows[0] if rows else None
+
+
+async def insert_together(session: AsyncSession, *rows: tuple[Any, Mapping[str, Any]]) -> None:
+    """One row into each of several tables (``(model, values)``) in one statement, the first ones
+    as data-modifying CTEs: the side effects of a write (timeline row, audit row, outbox event)
+    cost one round trip instead of one each. ``values`` must hold every column without a
+    server-side default."""
+    *firsts, (model, values) = rows
+    stmt = insert(model).values(**values)
+    for n, (first_model, first_values) in enumerate(firsts):
+        stmt = stmt.add_cte(insert(first_model).values(**first_values).cte(f"row_{n}"))
+    connection = await session.connection()
+    await connection.execute(stmt)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.recorder import diff, record_audit, record_contact_reveals
+from app.audit.recorder import audit_row, diff, record_contact_reveals
 from app.auth.principal import Principal, Role
 from app.auth.scope import require
 from app.core.clock import today_china, utcnow
@@ -19,10 +19,12 @@ from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.ids import new_id
 from app.core.plain import plain
 from app.core.privacy import mask_contact
-from app.events.outbox import emit_event
+from app.core.rows import insert_together
+from app.events.outbox import outbox_row
 from app.hazards import repository
 from app.hazards.enums import TERMINAL, HazardSource, HazardStatus
 from app.hazards.schemas import ActionBase, HazardRead
+from app.models.audit import AuditEvent, OutboxEvent
 from app.models.hazard import Hazard, HazardDeadline, HazardEvent
 
 RESOURCE = "hazard"
@@ -284,39 +286,36 @@ async def finish_step(
 ) -> HazardRead:
     """Flush, then the timeline row, the audit row and the outbox event for one step.
 
-    ``assign_code`` (a new hazard) gives the hazard its final code after everything else that
-    does not need the code is written: taking a number locks its county's counter until commit,
-    so only the audit row, the outbox event and the commit remain in that window."""
+    ``assign_code`` (a new hazard) gives the hazard its final code once the hazard row is
+    written: taking a number locks its county's counter until commit, so only the one statement
+    writing the timeline row, the audit row and the outbox event, and the commit, remain in
+    that window."""
     await session.flush()
     location = body.location if body is not None else None
-    session.add(
-        HazardEvent(
-            id=event_id or new_id(),
-            hazard_id=hz.id,
-            occurred_at=utcnow(),
-            action=action,
-            from_status=from_status,
-            to_status=hz.status,
-            actor_subject=principal.subject,
-            actor_role=principal.role.value,
-            actor_person_id=principal.person_id,
-            actor_department_id=principal.department_id,
-            actor_enterprise_id=principal.enterprise_id,
-            actor_region_code=principal.region_code,
-            comment=body.comment if body is not None else None,
-            document_numbers=list(body.document_numbers) if body is not None else [],
-            lat=location.lat if location else None,
-            lon=location.lon if location else None,
-            attachment_ids=list(body.attachment_ids) if body is not None else [],
-            data=_plain(data),
-            hazard_version=hz.version,
-        )
-    )
+    event = {
+        "id": event_id or new_id(),
+        "hazard_id": hz.id,
+        "occurred_at": utcnow(),
+        "action": action,
+        "from_status": from_status,
+        "to_status": hz.status,
+        "actor_subject": principal.subject,
+        "actor_role": principal.role.value,
+        "actor_person_id": principal.person_id,
+        "actor_department_id": principal.department_id,
+        "actor_enterprise_id": principal.enterprise_id,
+        "actor_region_code": principal.region_code,
+        "comment": body.comment if body is not None else None,
+        "document_numbers": list(body.document_numbers) if body is not None else [],
+        "lat": location.lat if location else None,
+        "lon": location.lon if location else None,
+        "attachment_ids": list(body.attachment_ids) if body is not None else [],
+        "data": _plain(data),
+        "hazard_version": hz.version,
+    }
     if assign_code is not None:
-        await session.flush()
         await assign_code()
-    record_audit(
-        session,
+    audit = audit_row(
         principal,
         action=action,
         resource_type=RESOURCE,
@@ -324,8 +323,7 @@ async def finish_step(
         changes=diff(before, snapshot(hz, after_fields)),
         region_code=hz.region_code,
     )
-    emit_event(
-        session,
+    outbox = outbox_row(
         f"hazard.{EVENT_NAMES[action]}",
         resource_type=RESOURCE,
         resource_id=hz.id,
@@ -340,7 +338,8 @@ async def finish_step(
         sectors=list(hz.sectors),
         enterprise_id=hz.enterprise_id,
     )
-    await session.flush()
+    # the timeline row, the audit row and the outbox event in one statement
+    await insert_together(session, (HazardEvent, event), (AuditEvent, audit), (OutboxEvent, outbox))
     return to_read(repository.row_of(hz), principal)
 
 
