@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,15 +26,18 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> d
     return changes
 
 
-def audit_row(
-    principal: Principal,
-    *,
-    action: str,
-    resource_type: str,
-    resource_id: uuid.UUID | str,
-    changes: dict[str, Any] | None = None,
-    region_code: str | None = None,
-) -> dict[str, Any]:
+class AuditFields(TypedDict, total=False):
+    """What a writer says about one audited step (``action``, ``resource_type`` and
+    ``resource_id`` are required)."""
+
+    action: Required[str]
+    resource_type: Required[str]
+    resource_id: Required[uuid.UUID | str]
+    changes: dict[str, Any] | None
+    region_code: str | None
+
+
+def audit_row(principal: Principal, **fields: Unpack[AuditFields]) -> dict[str, Any]:
     """The column values of one audit row (for writers that insert it themselves)."""
     ctx = request_context.current.get()
     return {
@@ -42,11 +45,11 @@ def audit_row(
         "actor_role": principal.role.value,
         "actor_person_id": principal.person_id,
         "actor_api_key_id": principal.api_key_id,
-        "action": action,
-        "resource_type": resource_type,
-        "resource_id": str(resource_id),
-        "region_code": region_code,
-        "changes": plain(changes or {}),
+        "action": fields["action"],
+        "resource_type": fields["resource_type"],
+        "resource_id": str(fields["resource_id"]),
+        "region_code": fields.get("region_code"),
+        "changes": plain(fields.get("changes") or {}),
         "request_id": ctx.request_id,
         "client_address": ctx.client_address,
         "user_agent": ctx.user_agent,
@@ -54,24 +57,9 @@ def audit_row(
 
 
 def record_audit(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    action: str,
-    resource_type: str,
-    resource_id: uuid.UUID | str,
-    changes: dict[str, Any] | None = None,
-    region_code: str | None = None,
+    session: AsyncSession, principal: Principal, **fields: Unpack[AuditFields]
 ) -> None:
-    row = audit_row(
-        principal,
-        action=action,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        changes=changes,
-        region_code=region_code,
-    )
-    session.add(AuditEvent(**row))
+    session.add(AuditEvent(**audit_row(principal, **fields)))
 
 
 PERSONAL_DATA_READ = "personal_data_read"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,50 +16,34 @@ EVENT_TYPE_PREFIX = "gov.anjian."
 EVENT_SOURCE = "/anjian/api/v1"
 
 
-def outbox_row(
-    event_type: str,
-    *,
-    resource_type: str,
-    resource_id: uuid.UUID,
-    data: dict[str, Any],
-    region_code: str | None = None,
-    sectors: list[str] | None = None,
-    enterprise_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
-    """The column values of one outbox event (for writers that insert it themselves)."""
+class EventFields(TypedDict, total=False):
+    """What a writer says about one event (``data`` names the new state and the version, so a
+    receiver can drop stale deliveries)."""
+
+    resource_type: Required[str]
+    resource_id: Required[uuid.UUID]
+    data: Required[dict[str, Any]]
+    region_code: str | None
+    sectors: list[str] | None
+    enterprise_id: uuid.UUID | None
+
+
+def outbox_row(event_type: str, **fields: Unpack[EventFields]) -> dict[str, Any]:
+    """The column values of one outbox event (for writers that insert it themselves);
+    ``event_type`` is the suffix, e.g. ``hazard.accepted``."""
+    resource_type, resource_id = fields["resource_type"], fields["resource_id"]
     return {
         "id": new_id(),
         "type": EVENT_TYPE_PREFIX + event_type,
         "source": EVENT_SOURCE,
         "subject": f"{resource_type}/{resource_id}",
         "time": utcnow(),
-        "data": plain({"resource_type": resource_type, "id": resource_id, **data}),
-        "region_code": region_code,
-        "sectors": sectors,
-        "enterprise_id": enterprise_id,
+        "data": plain({"resource_type": resource_type, "id": resource_id, **fields["data"]}),
+        "region_code": fields.get("region_code"),
+        "sectors": fields.get("sectors"),
+        "enterprise_id": fields.get("enterprise_id"),
     }
 
 
-def emit_event(
-    session: AsyncSession,
-    event_type: str,
-    *,
-    resource_type: str,
-    resource_id: uuid.UUID,
-    data: dict[str, Any],
-    region_code: str | None = None,
-    sectors: list[str] | None = None,
-    enterprise_id: uuid.UUID | None = None,
-) -> None:
-    """``event_type`` is the suffix, e.g. ``hazard.accepted``; ``data`` names the new state and
-    the version so a receiver can drop stale deliveries."""
-    row = outbox_row(
-        event_type,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        data=data,
-        region_code=region_code,
-        sectors=sectors,
-        enterprise_id=enterprise_id,
-    )
-    session.add(OutboxEvent(**row))
+def emit_event(session: AsyncSession, event_type: str, **fields: Unpack[EventFields]) -> None:
+    session.add(OutboxEvent(**outbox_row(event_type, **fields)))
