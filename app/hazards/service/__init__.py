@@ -6,7 +6,7 @@ from app.hazards.service.closing import (
     escalate_hazard,
     reject_acceptance,
 )
-from app.hazards.service.common import TRANSITIONS, audit_contacts_shown
+from app.hazards.service.common import TRANSITIONS
 from app.hazards.service.lifecycle import (
     fix_on_spot,
     list_hazard,
@@ -16,6 +16,7 @@ from app.hazards.service.lifecycle import (
     report_major,
 )
 from app.hazards.service.links import assign_experts, cancel_hazard, link_relapse
+from app.hazards.service.reads import audit_contacts_shown
 from app.hazards.service.register import (
     create_hazard,
     create_or_replay,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.recorder import audit_row, diff, record_contact_reveals
+from app.audit.recorder import audit_row, diff
 from app.auth.principal import Principal, Role
 from app.auth.scope import require
 from app.core.clock import today_china, utcnow
@@ -18,16 +18,15 @@ from app.core.concurrency import check_version
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.ids import new_id
 from app.core.plain import plain
-from app.core.privacy import mask_contact
 from app.core.rows import insert_together
 from app.events.outbox import outbox_row
 from app.hazards import repository
 from app.hazards.enums import TERMINAL, HazardSource, HazardStatus
 from app.hazards.schemas import ActionBase, HazardRead
+from app.hazards.service.reads import RESOURCE, to_read
 from app.models.audit import AuditEvent, OutboxEvent
 from app.models.hazard import Hazard, HazardDeadline, HazardEvent
 
-RESOURCE = "hazard"
 S = HazardStatus
 OPEN_STATUSES = frozenset(HazardStatus) - TERMINAL
 
@@ -126,42 +125,6 @@ def not_found() -> NotFound:
 
 def conflict(code: str, en: str, zh: str) -> Conflict:
     return Conflict(en, zh, code=code)
-
-
-def to_read(row: Mapping[str, Any], principal: Principal) -> HazardRead:
-    data = dict(row)
-    lat, lon = data.pop("lat", None), data.pop("lon", None)
-    data["location"] = {"lat": lat, "lon": lon} if lat is not None and lon is not None else None
-    deadline = data.get("deadline")
-    data["overdue"] = bool(
-        deadline is not None and deadline < today_china() and data["status"] not in TERMINAL
-    )
-    level = data.pop("listing_level", None)
-    data["listing"] = (
-        None
-        if level is None
-        else {
-            "level": level,
-            "issuing_unit": data.pop("listing_issuing_unit"),
-            "notice_number": data.pop("listing_notice_number"),
-            "plan_due_on": data.pop("listing_plan_due_on"),
-            "progress_interval_days": data.pop("listing_progress_interval_days"),
-            "listed_at": data.pop("listed_at"),
-        }
-    )
-    if not principal.can("personal_data:read"):
-        data["responsible_person"] = mask_contact(data.get("responsible_person"))
-    return HazardRead.model_validate(data)
-
-
-def audit_contacts_shown(
-    session: AsyncSession, principal: Principal, items: Iterable[HazardRead]
-) -> None:
-    """A GET that shows the responsible person's phone unmasked leaves one audit row per hazard
-    shown (written by the read session's commit)."""
-    record_contact_reveals(
-        session, principal, resource_type=RESOURCE, items=items, contacts=("responsible_person",)
-    )
 
 
 async def read(session: AsyncSession, principal: Principal, hazard_id: uuid.UUID) -> HazardRead:

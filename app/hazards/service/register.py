@@ -34,15 +34,8 @@ from app.hazards.schemas import (
     HazardUpdate,
     NearbyFilter,
 )
-from app.hazards.service.common import (
-    RESOURCE,
-    conflict,
-    finish_step,
-    not_found,
-    read,
-    snapshot,
-    to_read,
-)
+from app.hazards.service.common import conflict, finish_step, not_found, read, snapshot
+from app.hazards.service.reads import RESOURCE, to_read, to_reads
 from app.models.hazard import Hazard, HazardEvent
 
 LIST_SPEC = ListSpec(
@@ -152,7 +145,7 @@ async def list_hazards(
         limit=query.limit,
         changed_since=query.changed_since,
     )
-    return [to_read(r, principal) for r in rows], next_cursor
+    return to_reads(rows, principal), next_cursor
 
 
 async def nearby_hazards(
