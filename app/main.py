@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from app.api import api_router
+from app.api import include_api
 from app.auth.cache import PrincipalCache
 from app.auth.tokens import TokenVerifier
 from app.config import Settings, get_settings
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.include_router(system_router)
-    app.include_router(api_router)
+    include_api(app)
     _install_docs(app)
     return app
 
