@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from app.api_keys.router import router as api_keys
 from app.attachments.router import router as attachments
@@ -17,15 +17,15 @@ from app.people.router import router as people
 from app.public_reports.router import router as public_reports
 from app.reference.router import router as reference
 from app.responsibility.router import router as responsibility
-from app.statistics.router import router as statistics
-from app.visits.router import router as visits
+from app.statistics.router import routers as statistics
+from app.visits.router import routers as visits
 
 API_PREFIX = "/api/v1"
 # Routes are matched in include order: the busiest areas (field apps and dashboards) come first.
-ROUTERS = (
+ROUTERS: tuple[APIRouter, ...] = (
     hazards,
-    statistics,
-    visits,
+    *statistics,
+    *visits,
     attachments,
     enterprises,
     responsibility,

@@ -22,8 +22,8 @@ from app.core.problems import problems
 from app.hazards import schemas, service
 from app.hazards.schemas import HazardRead
 
-router = APIRouter()
 ERRORS = problems(403, 404, 409, 412)
+_ACTIONS: list[tuple[str, str, type[BaseModel], "Run", str]] = []
 
 # (session, settings, principal, hazard_id, body, expected version) -> the hazard after the step
 Run = Callable[[Any, Settings, Principal, uuid.UUID, Any, int | None], Awaitable[HazardRead]]
@@ -57,6 +57,25 @@ async def _link_relapse(
 
 
 def _action(path: str, name: str, body: type[BaseModel], run: Run, description: str) -> None:
+    _ACTIONS.append((path, name, body, run, description))
+
+
+def add_actions(router: APIRouter) -> None:
+    """Register every action on the hazards router itself (not as an included router: each
+    level of inclusion costs every request a walk over its routes)."""
+    for path, name, body, run, description in _ACTIONS:
+        router.add_api_route(
+            f"/{{hazard_id}}/{path}",
+            _endpoint(name, body, run),
+            methods=["POST"],
+            name=name,
+            response_model=HazardRead,
+            responses=ERRORS,
+            description=description,
+        )
+
+
+def _endpoint(name: str, body: type[BaseModel], run: Run) -> Callable[..., Awaitable[HazardRead]]:
     async def endpoint(
         hazard_id: uuid.UUID,
         data: body,  # type: ignore[valid-type]
@@ -71,15 +90,7 @@ def _action(path: str, name: str, body: type[BaseModel], run: Run, description: 
         return hazard
 
     endpoint.__name__ = endpoint.__qualname__ = name  # the operationId
-    router.add_api_route(
-        f"/{{hazard_id}}/{path}",
-        endpoint,
-        methods=["POST"],
-        name=name,
-        response_model=HazardRead,
-        responses=ERRORS,
-        description=description,
-    )
+    return endpoint
 
 
 _action(

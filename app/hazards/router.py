@@ -15,7 +15,7 @@ from app.core.export_http import EXPORT_RESPONSES
 from app.core.http import IfMatchDep, with_etag
 from app.core.problems import problems
 from app.hazards import service
-from app.hazards.actions_router import router as actions_router
+from app.hazards.actions_router import add_actions
 from app.hazards.schemas import (
     HazardCreate,
     HazardDeadlineList,
@@ -144,4 +144,4 @@ async def list_hazard_deadlines(
     return await service.list_deadlines(session, principal, hazard_id)
 
 
-router.include_router(actions_router)
+add_actions(router)

@@ -1,4 +1,4 @@
-"""Statistics, assessments, import jobs and templates over HTTP (one include in app/api.py)."""
+"""Statistics, assessments, import jobs and templates over HTTP (included by app/api.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,5 @@ from app.statistics.imports.router import router as import_jobs
 from app.statistics.imports.router import templates_router as import_templates
 from app.statistics.reports.router import router as reports
 
-router = APIRouter()
-router.include_router(statistics)
-router.include_router(assessments)
-router.include_router(reports)
-router.include_router(import_jobs)
-router.include_router(import_templates)
+# included one by one by app/api.py (each level of inclusion costs every request a route walk)
+routers: tuple[APIRouter, ...] = (statistics, assessments, reports, import_jobs, import_templates)

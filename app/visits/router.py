@@ -1,4 +1,4 @@
-"""Visits over HTTP: one router that includes the sub-routers of the visits domain."""
+"""Visits over HTTP: the routers of the visits domain, in the order app/api.py includes them."""
 
 from __future__ import annotations
 
@@ -11,10 +11,5 @@ from app.visits.routes.documents import router as documents
 from app.visits.routes.record import router as record
 from app.visits.routes.visits import router as visits
 
-router = APIRouter()
-router.include_router(visits)
-router.include_router(conduct)
-router.include_router(record)
-router.include_router(checklists)
-router.include_router(documents)
-router.include_router(campaigns)
+# included one by one by app/api.py (each level of inclusion costs every request a route walk)
+routers: tuple[APIRouter, ...] = (visits, conduct, record, checklists, documents, campaigns)
