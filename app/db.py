@@ -17,6 +17,8 @@ from app.models.audit import AuditEvent
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL (or ANJIAN_DATABASE_URL) is not set")
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
