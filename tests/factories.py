@@ -24,6 +24,22 @@ def make_uscc(county: str = COUNTY) -> str:
     return body + check_character(body)
 
 
+def enterprise_row(**overrides: Any) -> dict[str, Any]:
+    """Column values of an operating hazchem enterprise in TOWN, for tests that must commit
+    their rows themselves (concurrency) instead of going through the API."""
+    return {
+        "uscc": make_uscc(),
+        "name": "并发测试单位",
+        "kind": "enterprise",
+        "region_code": TOWN,
+        "sectors": ["hazchem"],
+        "licences": [],
+        "status": "operating",
+        "version": 1,
+        **overrides,
+    }
+
+
 async def create_department(
     client: AsyncClient, headers: dict[str, str], **overrides: Any
 ) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from app.core.clock import utcnow
 from app.models.enterprise import Enterprise
 from app.models.identity import Person
 from app.models.responsibility import ResponsibilityAssignment
-from tests.factories import TOWN, make_uscc
+from tests.factories import TOWN, enterprise_row
 
 
 def _assignment(enterprise_id: uuid.UUID, person_id: uuid.UUID) -> dict[str, Any]:
@@ -40,17 +40,7 @@ async def test_concurrent_inserts_for_one_seat(engine: AsyncEngine) -> None:
     ent_id, p1, p2 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     async with engine.begin() as conn:
         await conn.execute(
-            insert(Enterprise).values(
-                id=ent_id,
-                uscc=make_uscc(),
-                name="并发测试公司",
-                kind="enterprise",
-                region_code=TOWN,
-                sectors=["hazchem"],
-                licences=[],
-                status="operating",
-                version=1,
-            )
+            insert(Enterprise).values(**enterprise_row(id=ent_id, name="并发测试公司"))
         )
         for pid in (p1, p2):
             await conn.execute(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
-from tests.factories import TOWN, TOWN_2, make_uscc
+from tests.factories import TOWN, TOWN_2, enterprise_row
 from tests.hazards.builders import World
 
 STATUSES = (
@@ -215,19 +215,7 @@ async def test_concurrent_transactions_keep_rollups_exact(engine: AsyncEngine) -
     its row lock), then the rollups still equal a recount; everything is removed afterwards."""
     ent_id, ids = uuid.uuid4(), [uuid.uuid4() for _ in range(16)]
     async with engine.begin() as conn:
-        await conn.execute(
-            insert(Enterprise).values(
-                id=ent_id,
-                uscc=make_uscc(),
-                name="并发测试单位",
-                kind="enterprise",
-                region_code=TOWN,
-                sectors=["hazchem"],
-                licences=[],
-                status="operating",
-                version=1,
-            )
-        )
+        await conn.execute(insert(Enterprise).values(**enterprise_row(id=ent_id)))
         for number, hazard_id in enumerate(ids):
             await conn.execute(
                 insert(Hazard).values(
