@@ -80,17 +80,6 @@ async def of_visit(
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
 
 
-async def visible_visit(
-    session: AsyncSession, principal: Principal, visit_id: uuid.UUID
-) -> dict[str, Any] | None:
-    V = InspectionVisit  # noqa: N806
-    stmt = select(V.id, V.region_code, V.sectors, V.enterprise_id).where(
-        V.id == visit_id, V.deleted_at.is_(None), visit_scope(principal)
-    )
-    row = (await session.execute(stmt)).mappings().first()
-    return dict(row) if row else None
-
-
 async def visit_attachment_ids(
     session: AsyncSession, visit_id: uuid.UUID, ids: list[uuid.UUID]
 ) -> set[uuid.UUID]:

@@ -22,6 +22,7 @@ from app.core.errors import NotFound, PayloadTooLarge, Unprocessable, Unsupporte
 from app.core.ids import new_id
 from app.events.outbox import emit_event
 from app.models.attachment import Attachment
+from app.visits import repository as visits
 
 RESOURCE = "attachment"
 
@@ -67,7 +68,7 @@ async def _owner(
     """The visit or hazard the file will belong to, within the caller's scope (404 otherwise);
     a timeline event stands for its hazard."""
     if visit_id is not None:
-        visit = await repository.visible_visit(session, principal, visit_id)
+        visit = await visits.get_row(session, principal, visit_id)
         if visit is None:
             raise NotFound("Visit not found", "检查不存在", code="visit_not_found")
         return visit
@@ -199,7 +200,7 @@ async def list_attachments(
 ) -> AttachmentList:
     require(principal, "attachment:read")
     if query.visit_id is not None:
-        if await repository.visible_visit(session, principal, query.visit_id) is None:
+        if await visits.get_row(session, principal, query.visit_id) is None:
             raise NotFound("Visit not found", "检查不存在", code="visit_not_found")
         rows = await repository.of_visit(session, principal, query.visit_id)
         return AttachmentList(items=[_read(r) for r in rows])
