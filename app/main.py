@@ -117,8 +117,3 @@ def _install_docs(app: FastAPI) -> None:
             redoc_favicon_url="/docs-assets/favicon.png",
             with_google_fonts=False,
         )
-
-
-# The ASGI application for servers and tools that import one (`uvicorn app.main:app`); the
-# factory stays the entry point for anything that passes its own settings.
-app = create_app()
