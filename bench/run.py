@@ -107,7 +107,7 @@ async def prepare_database(server: str, name: str, enterprises: int, hazards: in
     return url
 
 
-def start_server(url: str) -> subprocess.Popen[bytes]:
+def start_server(url: str, app: str = "app.main:create_app") -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -121,7 +121,7 @@ def start_server(url: str) -> subprocess.Popen[bytes]:
             sys.executable,
             "-m",
             "uvicorn",
-            "app.main:create_app",
+            app,
             "--factory",
             "--port",
             str(PORT),
@@ -295,11 +295,14 @@ async def main() -> None:
         finally:
             stop_server(proc)
         if label == "large" and not args.only:
+            await measure_floor(url, token, fixtures, workdir, args, results)
             for name, (sql, args_for) in scenarios.raw(fixtures).items():
                 raw = await run_raw(url, sql, args_for, args.duration, args.connections)
                 entry = results["scenarios"][name]
                 entry["raw"] = raw
                 entry["ratio"] = round(entry["service"]["rps"] / raw["rps"], 3)
+                if "floor" in entry:
+                    entry["floor_ratio"] = round(entry["floor"]["rps"] / raw["rps"], 3)
                 print(f"  {name:8s} raw     {raw}", flush=True)
     if "stats" in results["scenarios"]:
         results["statistics"] = {str(args.hazards): results["scenarios"]["stats"]}
@@ -320,6 +323,31 @@ async def main() -> None:
     print_report(results)
 
 
+async def measure_floor(
+    url: str,
+    token: str,
+    fixtures: dict[str, Any],
+    workdir: Path,
+    args: argparse.Namespace,
+    results: dict[str, Any],
+) -> None:
+    """The same reads served by FastAPI + asyncpg alone (bench/floor.py): the fixed stack's
+    ceiling, between raw asyncpg and the service."""
+    proc = start_server(url, "bench.floor:create_app")
+    try:
+        for name in FLOOR_SCENARIOS:
+            script = scenarios.SERVICE[name](workdir, token, fixtures)
+            run_wrk(script, 3, args.connections)  # warm the workers
+            figures = run_wrk(script, args.duration, args.connections)
+            results["scenarios"][name]["floor"] = figures
+            print(f"  {name:8s} floor   {figures}", flush=True)
+    finally:
+        stop_server(proc)
+
+
+FLOOR_SCENARIOS = ("read", "page", "action")
+
+
 def print_report(results: dict[str, Any]) -> None:
     print(
         f"\nAnjian benchmark — {results['hazards']:,} hazards, {results['connections']} "
@@ -336,6 +364,15 @@ def print_report(results: dict[str, Any]) -> None:
             f"{(r['rps'] if r else 0):10.0f} {(r['p99_ms'] if r else 0):8.1f} "
             f"{entry.get('ratio', ''):>6} {s['errors']:8.0f}"
         )
+    floors = {n: e for n, e in results["scenarios"].items() if "floor" in e}
+    if floors:
+        print("framework floor (bench/floor.py: FastAPI + asyncpg, nothing else):")
+        for name, entry in floors.items():
+            f = entry["floor"]
+            print(
+                f"{name + ' floor':16s} {f['rps']:9.0f} {f['p50_ms']:8.1f} {f['p99_ms']:8.1f} "
+                f"{'':10s} {'':8s} {entry.get('floor_ratio', ''):>6}"
+            )
     if "page_latency" in results:
         pl = results["page_latency"]
         print(f"page p50 at {results['hazards']:,} ÷ at small size: {pl['ratio_large_to_small']}")

@@ -64,6 +64,26 @@ async def test_progress_report(world: World) -> None:
     assert r.json()["code"] == "hazard_not_rectifying"
 
 
+async def test_a_step_answers_what_it_stored(world: World) -> None:
+    """A step's UPDATE (built per set of changed columns, not by the unit of work) stores what
+    the step answers, bumps the version once and keeps If-Match working on the next step."""
+    hz = await world.rectifying()
+    first = await world.act(hz, "report-progress", {"comment": "一"}, if_match=hz["version"])
+    assert first.status_code == 200, first.text
+    stored = await world.client.get(f"/api/v1/hazards/{hz['id']}", headers=world.admin)
+    assert stored.json() == first.json()
+    assert stored.headers["etag"] == first.headers["etag"] == f'"{hz["version"] + 1}"'
+    stale = await world.act(hz, "report-progress", {"comment": "二"}, if_match=hz["version"])
+    assert stale.status_code == 412
+    second = await world.act(hz, "report-progress", {"comment": "二"}, if_match=hz["version"] + 1)
+    assert second.status_code == 200, second.text
+    assert second.json()["version"] == hz["version"] + 2
+    assert second.json()["last_progress_at"] > first.json()["last_progress_at"]
+    events = await world.client.get(f"/api/v1/hazards/{hz['id']}/events", headers=world.admin)
+    versions = [e["hazard_version"] for e in events.json()["items"][-2:]]
+    assert versions == [hz["version"] + 1, hz["version"] + 2]
+
+
 async def test_extension_request_approve_reject(world: World) -> None:
     hz = await world.rectifying()  # deadline in 30 days; lead time 10 days
     r = await world.act(

@@ -253,7 +253,7 @@ async def finish_step(
     written: taking a number locks its county's counter until commit, so only the one statement
     writing the timeline row, the audit row and the outbox event, and the commit, remain in
     that window."""
-    await session.flush()
+    await repository.save_step(session, hz)
     location = body.location if body is not None else None
     event = {
         "id": event_id or new_id(),
