@@ -101,20 +101,20 @@ class RequestContextMiddleware:
                 except _BodyTooLarge:
                     await self._too_large(scope, receive, send_wrapper, limit)
         finally:
-            route = scope.get("route")
-            access_log.info(
-                json.dumps(
-                    {
-                        "event": "request",
-                        "method": scope["method"],
-                        "route": _route_template(scope, route),
-                        "status": status_holder["status"],
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                        "request_id": request_id,
-                    },
-                    ensure_ascii=False,
+            if access_log.isEnabledFor(logging.INFO):  # the line is not built to be dropped
+                access_log.info(
+                    json.dumps(
+                        {
+                            "event": "request",
+                            "method": scope["method"],
+                            "route": _route_template(scope, scope.get("route")),
+                            "status": status_holder["status"],
+                            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                            "request_id": request_id,
+                        },
+                        ensure_ascii=False,
+                    )
                 )
-            )
             request_context.current.reset(token)
 
     def _client_address(self, scope: Scope, headers: dict[str, str]) -> str | None:
