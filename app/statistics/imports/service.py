@@ -1,11 +1,9 @@
 """Import jobs: check the file, then write every valid row through the domain's own service
 function (each row in a SAVEPOINT, so one bad row never spoils the others); a dry run rolls
 every row's savepoint back, so it reports exactly what a real run would, and writes nothing.
-
 Small files run inside the request; larger ones are queued and run by the worker
 (``claim_next_import_job`` + ``run_import_job``), committing after every batch, so progress is
-visible and a crashed job resumes after its last committed batch.
-"""
+visible and a crashed job resumes after its last committed batch."""
 
 from __future__ import annotations
 
