@@ -10,7 +10,7 @@ select of many columns costs more to compute than the query takes to run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -39,11 +39,10 @@ async def insert_together(session: AsyncSession, *rows: tuple[Any, Mapping[str, 
     cost one round trip instead of one each. ``values`` must hold every column without a
     server-side default."""
     shape = tuple((model, tuple(values)) for model, values in rows)
-    params = {
-        f"r{n}_{key}": value for n, (_, values) in enumerate(rows) for key, value in values.items()
-    }
     connection = await session.connection()
-    await connection.execute(_insert_together_statement(shape), params)
+    await connection.execute(
+        _insert_together_statement(shape), row_params(*(values for _, values in rows))
+    )
 
 
 @lru_cache(maxsize=64)
@@ -51,14 +50,19 @@ def _insert_together_statement(shape: tuple[tuple[Any, tuple[str, ...]], ...]) -
     """Built once per shape with bound parameters: building it with the values inline costs a
     write more CPU (value coercion, cache key of every value) than its three inserts take."""
 
-    def insert_of(n: int, model: Any, keys: tuple[str, ...]) -> Insert:
-        table: Table = model.__table__
-        return insert(table).values(
-            {key: bindparam(f"r{n}_{key}", type_=table.c[key].type) for key in keys}
-        )
-
     *firsts, (model, keys) = shape
-    stmt = insert_of(len(firsts), model, keys)
+    stmt = insert(model.__table__).values(bound_values(len(firsts), model, keys))
     for n, (first_model, first_keys) in enumerate(firsts):
-        stmt = stmt.add_cte(insert_of(n, first_model, first_keys).cte(f"row_{n}"))
+        first = insert(first_model.__table__).values(bound_values(n, first_model, first_keys))
+        stmt = stmt.add_cte(first.cte(f"row_{n}"))
     return stmt
+
+
+def bound_values(n: int, model: Any, keys: Iterable[str]) -> dict[str, Any]:
+    """The ``n``-th row's columns as typed parameters named as ``row_params`` names them."""
+    table: Table = model.__table__
+    return {key: bindparam(f"r{n}_{key}", type_=table.c[key].type) for key in keys}
+
+
+def row_params(*rows: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"r{n}_{key}": value for n, values in enumerate(rows) for key, value in values.items()}

@@ -11,10 +11,13 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from app.auth.policy import POLICY
+from app.auth.principal import Principal, Role
 from app.config import Settings
 from app.core.clock import today_china
 from app.db import create_sessionmaker
-from app.hazards import repository
+from app.hazards import service
+from app.hazards.schemas import HazardCreate
 from app.main import create_app
 from tests.factories import create_enterprise
 from tests.hazards.builders import hazard_body
@@ -77,23 +80,16 @@ async def test_gapless_codes_under_concurrency(
             ent = await create_enterprise(http, admin, region_code=TOWN)
             enterprise_id = ent["id"]
             # a create that rolls back frees its number: the next one takes it
+            admin_principal = Principal(
+                role=Role.admin, subject="test-admin-codes", permissions=POLICY[Role.admin]
+            )
             async with create_sessionmaker(engine)() as session:
-                await session.execute(
-                    text(
-                        "INSERT INTO hazard (id, code, title, enterprise_id, region_code, sectors,"
-                        " sector, category, source, found_at, reported_by, reported_by_role,"
-                        " status, production_order, criteria_clause_ids, assigned_expert_ids,"
-                        " escalation_measures, version, created_at, updated_at)"
-                        " SELECT :id, 'provisional', 'x', id, region_code, sectors, sectors[1],"
-                        " 'unsafe_act', 'other', now(), 'test', 'admin', 'reported', 'none',"
-                        " '{}', '{}', '{}', 1, now(), now() FROM enterprise WHERE id = :e"
-                    ),
-                    {"id": uuid.uuid4(), "e": uuid.UUID(enterprise_id)},
+                rolled_back = await service.create_hazard(
+                    session,
+                    admin_principal,
+                    HazardCreate.model_validate(hazard_body(enterprise_id, title="回滚的隐患")),
                 )
-                hazard_id = (
-                    await session.execute(text("SELECT id FROM hazard WHERE code = 'provisional'"))
-                ).scalar_one()
-                taken = await repository.assign_code(session, hazard_id, COUNTY, today_china().year)
+                taken = rolled_back.code
                 await session.rollback()
             assert taken == f"{COUNTY}-{today_china().year}-000001"
 
@@ -118,6 +114,30 @@ async def test_gapless_codes_under_concurrency(
                     {"c": COUNTY, "y": year},
                 )
             ).scalar_one()
+            # the audit row and the outbox event carry the real code, not the provisional one
+            ids = [uuid.UUID(h["id"]) for h in made]
+            audited = (
+                await conn.execute(
+                    text(
+                        "SELECT resource_id, changes->'code'->>'new' FROM audit_event "
+                        "WHERE resource_type = 'hazard' "
+                        "AND resource_id = ANY(CAST(:ids AS text[]))"
+                    ),
+                    {"ids": [str(i) for i in ids]},
+                )
+            ).all()
+            published = (
+                await conn.execute(
+                    text(
+                        "SELECT data->>'id', data->>'code' FROM outbox_event "
+                        "WHERE data->>'id' = ANY(CAST(:ids AS text[]))"
+                    ),
+                    {"ids": [str(i) for i in ids]},
+                )
+            ).all()
+        codes = {h["id"]: h["code"] for h in made}
+        assert dict(audited) == codes
+        assert dict(published) == codes
         assert last == 12
     finally:
         await _cleanup(engine, enterprise_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -244,15 +244,14 @@ async def finish_step(
     before: Mapping[str, Any],
     after_fields: Iterable[str],
     event_id: uuid.UUID | None = None,
-    assign_code: Callable[[], Awaitable[str]] | None = None,
+    new_code: tuple[str, int] | None = None,
     **data: Any,
 ) -> HazardRead:
     """Flush, then the timeline row, the audit row and the outbox event for one step.
 
-    ``assign_code`` (a new hazard) gives the hazard its final code once the hazard row is
-    written: taking a number locks its county's counter until commit, so only the one statement
-    writing the timeline row, the audit row and the outbox event, and the commit, remain in
-    that window."""
+    ``new_code`` (county, year: a new hazard) takes the hazard's gapless code in that same last
+    statement: taking a number locks the county's counter until commit, so only that statement
+    and the commit remain in the window (``repository.insert_created``)."""
     await repository.save_step(session, hz)
     location = body.location if body is not None else None
     event = {
@@ -276,8 +275,6 @@ async def finish_step(
         "data": _plain(data),
         "hazard_version": hz.version,
     }
-    if assign_code is not None:
-        await assign_code()
     audit = audit_row(
         principal,
         action=action,
@@ -301,8 +298,11 @@ async def finish_step(
         sectors=list(hz.sectors),
         enterprise_id=hz.enterprise_id,
     )
-    # the timeline row, the audit row and the outbox event in one statement
-    await insert_together(session, (HazardEvent, event), (AuditEvent, audit), (OutboxEvent, outbox))
+    if new_code is not None:
+        await repository.insert_created(session, hz, *new_code, (event, audit, outbox))
+    else:  # the timeline row, the audit row and the outbox event in one statement
+        rows = (HazardEvent, event), (AuditEvent, audit), (OutboxEvent, outbox)
+        await insert_together(session, *rows)
     return to_read(repository.row_of(hz), principal)
 
 

@@ -7,7 +7,6 @@ from datetime import UTC
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.principal import Principal
 from app.auth.scope import require
@@ -285,12 +284,6 @@ async def create_or_replay(
         **{k: (v.value if hasattr(v, "value") else v) for k, v in values.items()},
     )
     session.add(hz)
-
-    async def assign_code() -> str:
-        code = await repository.assign_code(session, hz.id, county, year)
-        set_committed_value(hz, "code", code)
-        return code
-
     read_model = await finish_step(
         session,
         principal,
@@ -300,7 +293,7 @@ async def create_or_replay(
         None,
         {},
         ("code", "status", *_CREATE_FIELDS),
-        assign_code=assign_code,
+        new_code=(county, year),
     )
     if data.relapse_of_id is not None:
         await _note_relapse_on_old(session, principal, data.relapse_of_id, hz)

@@ -7,33 +7,31 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
-    Table,
     and_,
     bindparam,
     false,
     func,
-    inspect,
     literal,
     select,
-    text,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.principal import Principal, Role
 from app.auth.scope import region_subtree, unit_scope
 from app.core.rows import fetch_mapping
 from app.core.search import GramFrequencies, substring_match
+from app.hazards.repository.writes import insert_created, save_step
 from app.models.attachment import Attachment
 from app.models.hazard import TERMINAL_STATUSES, Hazard, HazardDeadline, HazardEvent
 from app.models.identity import Person
 from app.models.reference import CriteriaClause
+
+__all__ = ["insert_created", "save_step"]  # with the queries below
 
 H = Hazard
 EARTH_RADIUS_M = 6_371_008.8
@@ -186,47 +184,6 @@ async def get_for_update(
     return hazard
 
 
-# What the database sets on an UPDATE of a hazard (the unit of work's RETURNING, eager_defaults)
-_SERVER_SET = ("county_code", "search_ngrams", "updated_at")
-_COLUMN_KEYS = frozenset(c.key for c in H.__table__.c) - set(_SERVER_SET) - {"id", "version"}
-
-
-async def save_step(session: AsyncSession, hz: Hazard) -> None:
-    """Write a locked hazard's changed columns as the unit of work would (version bumped and
-    checked, server-set values back), from a statement built once per set of changed columns:
-    the generic flush costs a lifecycle step more CPU than the rest of its SQL. Anything else
-    pending in the session (new rows, other objects) goes through the ordinary flush."""
-    state = inspect(hz)
-    changed = tuple(sorted(state.committed_state))
-    if session.new or session.deleted or any(o is not hz for o in session.dirty):
-        await session.flush()
-        return
-    if not changed or not _COLUMN_KEYS.issuperset(changed):
-        await session.flush()
-        return
-    params = {key: state.dict[key] for key in changed}
-    params |= {"_id": hz.id, "_version": hz.version, "_next_version": hz.version + 1}
-    connection = await session.connection()
-    row = (await connection.execute(_step_update(changed), params)).one_or_none()
-    if row is None:  # cannot happen under FOR UPDATE; the unit of work would raise the same
-        raise StaleDataError(f"hazard {hz.id} changed under its lock")
-    state.dict.update(row._mapping, version=hz.version + 1)
-    state._commit_all(state.dict, session.sync_session.identity_map)
-
-
-@lru_cache(maxsize=128)
-def _step_update(changed: tuple[str, ...]) -> Any:
-    table = cast(Table, H.__table__)
-    values: dict[str, Any] = {key: bindparam(key, type_=table.c[key].type) for key in changed}
-    values |= {"version": bindparam("_next_version"), "updated_at": func.now()}
-    return (
-        update(table)
-        .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
-        .values(values)
-        .returning(*(table.c[key] for key in _SERVER_SET))
-    )
-
-
 async def get_any(session: AsyncSession, hazard_id: uuid.UUID) -> Hazard | None:
     return await session.get(H, hazard_id)
 
@@ -234,24 +191,6 @@ async def get_any(session: AsyncSession, hazard_id: uuid.UUID) -> Hazard | None:
 def provisional_code(county_code: str, year: int, hazard_id: uuid.UUID) -> str:
     """A placeholder of the code's width, unique, never seen outside the creating transaction."""
     return f"{county_code}-{year}-~{hazard_id.hex[-11:]}"
-
-
-async def assign_code(
-    session: AsyncSession, hazard_id: uuid.UUID, county_code: str, year: int
-) -> str:
-    """Give a new hazard the next serial of its county and year, in one statement. The counter
-    row stays locked until commit, so concurrent creates queue behind each other and a
-    rolled-back create frees its number (gapless)."""
-    stmt = text(
-        "WITH serial AS ("
-        " INSERT INTO hazard_code_counter (county_code, year, last_value) VALUES (:c, :y, 1)"
-        " ON CONFLICT (county_code, year) DO UPDATE"
-        " SET last_value = hazard_code_counter.last_value + 1 RETURNING last_value)"
-        " UPDATE hazard SET code = :prefix || lpad(serial.last_value::text, 6, '0')"
-        " FROM serial WHERE hazard.id = :id RETURNING hazard.code"
-    )
-    params = {"c": county_code, "y": year, "prefix": f"{county_code}-{year}-", "id": hazard_id}
-    return str((await session.execute(stmt, params)).scalar_one())
 
 
 async def unknown_clauses(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
