@@ -14,9 +14,9 @@ from app.criteria.schemas import (
     ClauseList,
     CriteriaFilter,
     ImportResult,
+    StandardFilter,
     StandardList,
 )
-from app.reference.enums import Sector
 
 router = APIRouter(prefix="/criteria", tags=["criteria"])
 
@@ -31,11 +31,11 @@ async def list_criteria(
 
 @router.get("/standards", response_model=StandardList, responses=problems())
 async def list_criteria_standards(
-    session: SessionDep,
-    sector: Annotated[list[Sector], Query()] = [],  # noqa: B006
+    session: SessionDep, query: Annotated[StandardFilter, Query()]
 ) -> StandardList:
     """The versioned standards (判定标准): issuing body, document number, effective date."""
-    return StandardList(items=await service.list_standards(session, [s.value for s in sector]))
+    sectors = [s.value for s in query.sector]
+    return StandardList(items=await service.list_standards(session, sectors))
 
 
 @router.post("/import", response_model=ImportResult, responses=problems(403))

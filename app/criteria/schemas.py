@@ -86,3 +86,9 @@ class CriteriaFilter(BaseModel):
     sector: list[Sector] = Field(default_factory=list)
     standard: str | None = Field(default=None, description="Standard code")
     in_force: bool | None = Field(default=None, description="Only clauses of standards in force")
+
+
+class StandardFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sector: list[Sector] = Field(default_factory=list)

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Path, Query
 from app.auth.dependencies import SessionDep
 from app.core.problems import problems
 from app.reference import service
-from app.reference.schemas import EnumList, RegionDetail, RegionList, SectorList
+from app.reference.schemas import (
+    EnumList,
+    NoFilter,
+    RegionDetail,
+    RegionFilter,
+    RegionList,
+    SectorList,
+)
 
 router = APIRouter(tags=["reference"])
 
@@ -17,12 +24,9 @@ RegionCode = Annotated[str, Path(pattern=r"^\d{2,12}$", description="Region code
 
 
 @router.get("/regions", response_model=RegionList, responses=problems(404))
-async def list_regions(
-    session: SessionDep,
-    parent_code: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
-) -> RegionList:
+async def list_regions(session: SessionDep, query: Annotated[RegionFilter, Query()]) -> RegionList:
     """Children of a region (provinces when no parent is given)."""
-    return RegionList(items=await service.list_regions(session, parent_code))
+    return RegionList(items=await service.list_regions(session, query.parent_code))
 
 
 @router.get("/regions/{code}", response_model=RegionDetail, responses=problems(404))
@@ -32,12 +36,12 @@ async def get_region(code: RegionCode, session: SessionDep) -> RegionDetail:
 
 
 @router.get("/sectors", response_model=SectorList)
-async def list_sectors() -> SectorList:
+async def list_sectors(query: Annotated[NoFilter, Query()]) -> SectorList:
     """The ten sector keys with zh-CN and en names."""
     return SectorList(items=service.sectors())
 
 
 @router.get("/reference/enums", response_model=EnumList)
-async def list_enums() -> EnumList:
+async def list_enums(query: Annotated[NoFilter, Query()]) -> EnumList:
     """Every enum of the API with zh-CN and en labels."""
     return service.enums()

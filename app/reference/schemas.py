@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class RegionRead(BaseModel):
@@ -42,3 +42,15 @@ class EnumValue(BaseModel):
 
 class EnumList(BaseModel):
     enums: dict[str, list[EnumValue]]
+
+
+class RegionFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parent_code: str | None = Field(default=None, pattern=r"^\d{2,12}$")
+
+
+class NoFilter(BaseModel):
+    """A list without parameters: an unknown one is refused (422), as everywhere."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -104,3 +104,13 @@ async def test_departments_crud_and_scope(
         await client.delete(f"/api/v1/departments/{dept['id']}", headers=own)
     ).status_code == 204
     assert (await client.get(f"/api/v1/departments/{dept['id']}", headers=own)).status_code == 404
+
+
+async def test_reference_lists_refuse_unknown_parameters(client: AsyncClient) -> None:
+    for path in ("/regions", "/sectors", "/reference/enums", "/criteria/standards"):
+        r = await client.get(f"/api/v1{path}", params={"parnet_code": "33"})
+        assert r.status_code == 422, path
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert "parnet_code" in r.text
+    bad = await client.get("/api/v1/regions", params={"parent_code": "3x"})
+    assert bad.status_code == 422
