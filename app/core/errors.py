@@ -6,6 +6,7 @@ Chinese; the handler picks the language from ``Accept-Language``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -104,3 +105,16 @@ class Unprocessable(AppError):
 
 class TooManyRequests(AppError):
     status, code = 429, "rate_limited"
+
+
+def reject_nulls(changes: Mapping[str, Any], required: Iterable[str]) -> None:
+    """PATCH is a JSON merge, where ``null`` clears a field: a required field refuses it (422
+    naming the field) instead of reaching the database's NOT NULL."""
+    for name in required:
+        if name in changes and changes[name] is None:
+            raise Unprocessable.field(
+                ["body", name],
+                f"{name} cannot be null",
+                "null_not_allowed",
+                f"{name} 不能为空",
+            )

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request id, language, access log line, body size limit."""
+"""Pure ASGI middleware: request id, language, access log line, body size limit, NUL in the
+query string, and the 500 problem for an unexpected error (inside the request context)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import json
 import logging
 import time
 import uuid
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import request_context
-from app.core.problems import problem_response
+from app.core.problems import internal_error_response, problem_response
 
 access_log = logging.getLogger("anjian.access")
+error_log = logging.getLogger("anjian.errors")
 
 
 def _language(accept_language: str | None) -> str:
@@ -66,7 +69,7 @@ class RequestContextMiddleware:
         )
         token = request_context.current.set(ctx)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        status_holder = {"status": 500, "started": False}
         limit = (
             self.max_upload_bytes
             if headers.get("content-type", "").startswith("multipart/")
@@ -76,6 +79,7 @@ class RequestContextMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
@@ -95,11 +99,23 @@ class RequestContextMiddleware:
             declared = headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > limit:
                 await self._too_large(scope, receive, send_wrapper, limit)
+            elif b"%00" in scope.get("query_string", b""):
+                await _nul_in_query(scope, receive, send_wrapper)
             else:
                 try:
                     await self.app(scope, receive_wrapper, send_wrapper)
                 except _BodyTooLarge:
                     await self._too_large(scope, receive, send_wrapper, limit)
+                except Exception:
+                    if status_holder["started"]:
+                        raise  # too late for a problem body; Starlette's last resort logs it
+                    error_log.exception(
+                        "unhandled error on %s %s (request %s)",
+                        scope["method"],
+                        scope["path"],
+                        request_id,
+                    )
+                    await internal_error_response(scope["path"])(scope, receive, send_wrapper)
         finally:
             if access_log.isEnabledFor(logging.INFO):  # the line is not built to be dropped
                 access_log.info(
@@ -134,6 +150,28 @@ class RequestContextMiddleware:
             instance=scope["path"],
         )
         await response(scope, receive, send)
+
+
+async def _nul_in_query(scope: Scope, receive: Receive, send: Send) -> None:
+    """A NUL character (``%00``) is never a valid query value, and PostgreSQL refuses it."""
+    query = scope["query_string"].decode("latin-1")
+    names = [k for k, v in parse_qsl(query, keep_blank_values=True) if "\x00" in k + v]
+    response = problem_response(
+        422,
+        "invalid_character",
+        detail_en="A query parameter contains a NUL character (%00)",
+        detail_zh="查询参数中含有 NUL 空字符（%00）",
+        errors=[
+            {
+                "loc": ["query", name],
+                "msg": "NUL characters are not allowed",
+                "type": "invalid_character",
+            }
+            for name in names[:1] or ["?"]
+        ],
+        instance=scope["path"],
+    )
+    await response(scope, receive, send)
 
 
 def _route_template(scope: Scope, route: object) -> str:

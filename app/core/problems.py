@@ -161,15 +161,23 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", extra={"path": request.url.path})
+def internal_error_response(instance: str) -> JSONResponse:
+    """The 500 problem. ``RequestContextMiddleware`` sends it for an unexpected exception, inside
+    the request's context (request id, language) and without dropping the connection."""
     return problem_response(
         500,
         "internal_error",
         detail_en="An unexpected error occurred; quote the request id when reporting it",
         detail_zh="发生意外错误，请凭请求编号反馈",
-        instance=request.url.path,
+        instance=instance,
     )
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    """Last resort, outside the request context: only an error after the response started (or
+    in the outermost middleware itself) gets this far; the server then closes the connection."""
+    log.exception("unhandled error on %s", request.url.path)
+    return internal_error_response(request.url.path)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -232,7 +240,55 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# PostgreSQL data exceptions (class 22) that a value from the client causes: a 422 safety net
+# for what no schema rule caught. Any other database error stays a 500.
+_INVALID_CHARACTER = (
+    "invalid_character",
+    "A text value contains a character that cannot be stored (NUL, U+0000)",
+    "文本中含有无法保存的字符（NUL 空字符 U+0000）",
+)
+DATA_ERRORS: dict[str, tuple[str, str, str]] = {
+    "22021": _INVALID_CHARACTER,  # character_not_in_repertoire (NUL in text)
+    "22P05": _INVALID_CHARACTER,  # untranslatable_character (\u0000 in jsonb)
+    "22001": (
+        "value_too_long",
+        "A value is longer than its field allows",
+        "某个值超过字段允许的长度",
+    ),
+    "22003": (
+        "number_out_of_range",
+        "A number is out of its field's range",
+        "某个数值超出字段允许的范围",
+    ),
+    "22008": (
+        "date_out_of_range",
+        "A date or time is out of the supported range",
+        "日期或时间超出支持的范围",
+    ),
+}
+
+
+def _sqlstate(orig: BaseException | None) -> str | None:
+    state = getattr(orig, "sqlstate", None) or getattr(
+        getattr(orig, "__cause__", None), "sqlstate", None
+    )
+    return str(state) if state else None
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """The session dependency has already rolled the request's transaction back."""
+    from sqlalchemy.exc import DBAPIError
+
+    assert isinstance(exc, DBAPIError)
+    mapped = DATA_ERRORS.get(_sqlstate(exc.orig) or "")
+    if mapped is None:
+        raise exc  # a 500, sent by RequestContextMiddleware
+    code, en, zh = mapped
+    return problem_response(422, code, detail_en=en, detail_zh=zh, instance=request.url.path)
+
+
 def install_integrity_handler(app: FastAPI) -> None:
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import DBAPIError, IntegrityError
 
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DBAPIError, _database_error)

@@ -45,7 +45,7 @@ def filtered(
     if region:
         stmt = stmt.where(region_subtree(Department.region_code, region))
     if sectors:
-        stmt = stmt.where(Department.sectors.overlap(array(sectors)))
+        stmt = stmt.where(Department.sectors.overlap(array([str(s) for s in sectors])))
     if kinds:
         stmt = stmt.where(Department.kind.in_(kinds))
     return stmt

@@ -14,7 +14,7 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
-from app.core.errors import NotFound
+from app.core.errors import NotFound, reject_nulls
 from app.core.ids import new_id
 from app.core.listing import ListSpec, run_list
 from app.departments import repository
@@ -123,7 +123,9 @@ async def update_department(
         raise _not_found()
     check_version(expected_version, dept.version)
     before = _snapshot(dept)
-    for key, value in data.model_dump(exclude_unset=True).items():
+    changes_in = data.model_dump(exclude_unset=True)
+    reject_nulls(changes_in, ("name", "kind", "sectors"))
+    for key, value in changes_in.items():
         setattr(dept, key, value)
     changes = diff(before, _snapshot(dept))
     if changes:

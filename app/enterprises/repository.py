@@ -69,7 +69,7 @@ def filtered(
     if region:
         stmt = stmt.where(region_subtree(E.region_code, region))
     if sectors:
-        stmt = stmt.where(E.sectors.overlap(array(sectors)))
+        stmt = stmt.where(E.sectors.overlap(array([str(s) for s in sectors])))
     if statuses:
         stmt = stmt.where(E.status.in_(statuses))
     if risk_grades:

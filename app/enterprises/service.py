@@ -15,7 +15,7 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
 from app.core.listing import ListSpec, run_list
 from app.core.privacy import mask_contact
@@ -53,6 +53,8 @@ _FIELDS = (
     "risk_grade",
     "licences",
 )
+# PATCH may not null these (send [] to clear a list that may be empty, such as licences).
+_REQUIRED = ("name", "kind", "region_code", "sectors", "licences")
 _CONTACTS = ("legal_representative", "main_responsible_person", "safety_manager")
 LIST_SPEC = ListSpec(
     RESOURCE, repository.SORTABLE, "name", Enterprise.id, Enterprise.sync_xid, Enterprise.sync_seq
@@ -241,7 +243,9 @@ async def update_enterprise(
     else:
         require(principal, "enterprise:write")
     ent = await _locked(session, principal, enterprise_id, expected_version)
-    changes_in = _columns(data.model_dump(exclude_unset=True, mode="json"))
+    changes_in = data.model_dump(exclude_unset=True, mode="json")
+    reject_nulls(changes_in, _REQUIRED)
+    changes_in = _columns(changes_in)
     if "region_code" in changes_in or "sectors" in changes_in:
         region = changes_in.get("region_code") or ent.region_code
         ensure_unit_writable(

@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, field_validator
 
 from app.core.enums import labelled
 from app.core.pagination import Page
 from app.reference.enums import Sector
 
+URL_MAX_LENGTH = 2000  # webhook_subscription.url is varchar(2000)
+WebhookUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=URL_MAX_LENGTH)]
 EVENT_TYPE_PATTERN = r"^(gov\.anjian\.)?[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?$"
 
 
@@ -79,7 +81,7 @@ class WebhookSubscriptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID | None = Field(default=None, description="Client-chosen id")
-    url: AnyHttpUrl = Field(
+    url: WebhookUrl = Field(
         description="Receiver URL (http or https; internal addresses are "
         "refused unless allowed by ANJIAN_WEBHOOK_ALLOWED_NETWORKS)"
     )
@@ -108,7 +110,7 @@ class WebhookSubscriptionUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: AnyHttpUrl | None = None
+    url: WebhookUrl | None = None
     description: str | None = Field(default=None, max_length=500)
     event_types: list[str] | None = Field(default=None, max_length=100)
     region_code: str | None = Field(default=None, pattern=r"^\d{2,12}$")

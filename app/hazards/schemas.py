@@ -5,10 +5,21 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from app.core.pagination import Page
+from app.core.timebounds import BoundedDate, BoundedDatetime, ObservedDatetime
 from app.enterprises.schemas import Contact, GeoPoint
 from app.hazards.enums import (
     EscalationGrounds,
@@ -54,7 +65,9 @@ class HazardCreate(_Input):
     report_id: uuid.UUID | None = Field(default=None, description="Public report it came from")
     found_by_person_id: uuid.UUID | None = None
     found_by_name: str | None = Field(default=None, max_length=100)
-    found_at: AwareDatetime | None = Field(default=None, description="Default: now")
+    found_at: ObservedDatetime | None = Field(
+        default=None, description="Default: now; from 2000 on, not in the future (5 min skew)"
+    )
     responsible_person: Contact | None = None
     responsible_unit: str | None = Field(default=None, max_length=200)
     funds: Money | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
@@ -63,16 +76,24 @@ class HazardCreate(_Input):
     )
 
 
+_REQUIRED = ("title", "category")  # NOT NULL columns among the writable fields
+_Title = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
 class HazardUpdate(_Input):
     """Descriptive fields (JSON merge). Status, level and deadline change only through actions;
     the plan elements are writable while the hazard is `planning`."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    title: _Title | SkipJsonSchema[None] = Field(
+        default=None, description="Cannot be cleared (null is refused)"
+    )
     description: str | None = Field(default=None, max_length=10_000)
     cause: str | None = Field(default=None, max_length=5_000)
     place: str | None = Field(default=None, max_length=300)
     location: GeoPoint | None = None
-    category: HazardCategory | None = None
+    category: HazardCategory | SkipJsonSchema[None] = Field(
+        default=None, description="Cannot be cleared (null is refused)"
+    )
     responsible_person: Contact | None = None
     responsible_unit: str | None = Field(default=None, max_length=200)
     measures: str | None = Field(default=None, max_length=10_000)
@@ -83,6 +104,17 @@ class HazardUpdate(_Input):
     plan_organisation_people: str | None = Field(default=None, max_length=10_000)
     plan_time_requirements: str | None = Field(default=None, max_length=10_000)
     plan_safety_emergency: str | None = Field(default=None, max_length=10_000)
+
+    @field_validator(*_REQUIRED)
+    @classmethod
+    def _not_null(cls, value: object, info: ValidationInfo) -> object:
+        """Merge semantics would clear the field with null; a required field cannot be cleared
+        (the column is NOT NULL: without this the write failed as a generic conflict)."""
+        if value is None:
+            raise PydanticCustomError(
+                "null_not_allowed", "{field} cannot be null", {"field": info.field_name}
+            )
+        return value
 
 
 class Listing(BaseModel):
@@ -100,7 +132,7 @@ class Assessment(_Input):
     """Assessment of completed treatment by experts or an evaluation agency (评估)."""
 
     by: str = Field(min_length=1, max_length=300)
-    on: date
+    on: BoundedDate
     opinion: str = Field(min_length=1, max_length=5_000)
 
 
@@ -204,8 +236,8 @@ class HazardFilter(_Input):
     overdue: bool | None = Field(default=None, description="Deadline passed and still open")
     deadline_from: date | None = None
     deadline_to: date | None = None
-    found_from: datetime | None = None
-    found_to: datetime | None = None
+    found_from: BoundedDatetime | None = Field(default=None, description="Found at or after")
+    found_to: BoundedDatetime | None = Field(default=None, description="Found before")
     responsible_person: str | None = Field(
         default=None, min_length=1, max_length=100, description="Responsible person's name"
     )
@@ -267,7 +299,7 @@ class HazardFixOnSpot(ActionBase):
 class HazardOrderRectification(ActionBase):
     responsible_person: Contact
     responsible_unit: str | None = Field(default=None, max_length=200)
-    deadline: date
+    deadline: BoundedDate
     measures: str = Field(min_length=1, max_length=10_000)
     funds: Money | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     order_document_number: str | None = Field(
@@ -286,7 +318,7 @@ class HazardListingCreate(ActionBase):
     level: ListingLevel
     issuing_unit: str = Field(min_length=1, max_length=200)
     notice_number: str = Field(min_length=1, max_length=100)
-    plan_due_on: date | None = None
+    plan_due_on: BoundedDate | None = None
     progress_interval_days: int | None = Field(default=None, ge=1, le=366)
 
 
@@ -299,7 +331,7 @@ class HazardPlanSubmit(ActionBase):
     plan_organisation_people: str | None = Field(default=None, max_length=10_000)
     plan_time_requirements: str | None = Field(default=None, max_length=10_000)
     plan_safety_emergency: str | None = Field(default=None, max_length=10_000)
-    deadline: date | None = None
+    deadline: BoundedDate | None = None
     responsible_person: Contact | None = None
     responsible_unit: str | None = Field(default=None, max_length=200)
     funds: Money | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
@@ -310,12 +342,14 @@ class HazardProgress(ActionBase):
 
 
 class HazardExtensionRequest(ActionBase):
-    requested_deadline: date
+    requested_deadline: BoundedDate
     reason: str = Field(min_length=1, max_length=5_000)
 
 
 class HazardExtensionApprove(ActionBase):
-    deadline: date | None = Field(default=None, description="Default: the requested deadline")
+    deadline: BoundedDate | None = Field(
+        default=None, description="Default: the requested deadline"
+    )
 
 
 class HazardExtensionReject(ActionBase):
@@ -334,14 +368,14 @@ class HazardCompletion(ActionBase):
 class HazardAccept(ActionBase):
     opinion: str = Field(min_length=1, max_length=5_000, description="Acceptance opinion")
     experts: list[str] = Field(default_factory=list, max_length=30, description="Expert names")
-    accepted_on: date | None = Field(default=None, description="Default: today (China)")
+    accepted_on: BoundedDate | None = Field(default=None, description="Default: today (China)")
     resumption_approved: bool = False
     resumption_document_number: str | None = Field(default=None, max_length=100)
 
 
 class HazardRejectAcceptance(ActionBase):
     reason: str = Field(min_length=1, max_length=5_000)
-    deadline: date | None = Field(default=None, description="New deadline, if any")
+    deadline: BoundedDate | None = Field(default=None, description="New deadline, if any")
 
 
 class HazardEscalate(ActionBase):

@@ -91,7 +91,7 @@ def filtered(
     if kinds:
         stmt = stmt.where(P.kind.in_(kinds))
     if roles:
-        stmt = stmt.where(P.roles.overlap(array(roles)))
+        stmt = stmt.where(P.roles.overlap(array([str(r) for r in roles])))
     if department_id is not None:
         stmt = stmt.where(P.department_id == department_id)
     if enterprise_id is not None:

@@ -15,7 +15,7 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
 from app.core.listing import ListSpec, run_list
 from app.core.privacy import mask_phone
@@ -207,11 +207,7 @@ async def update_person(
     changes_in = data.model_dump(exclude_unset=True, mode="json")
     if "department_id" in changes_in:
         changes_in["department_id"] = data.department_id
-    for required in ("name", "roles"):
-        if required in changes_in and changes_in[required] is None:
-            raise _field(
-                required, f"{required} cannot be null", f"{required} 不能为空", "validation_failed"
-            )
+    reject_nulls(changes_in, ("name", "roles"))
     before = _snapshot(person)
     merged = {**before, **changes_in}
     kind = PersonKind(person.kind)

@@ -11,7 +11,7 @@ from app.audit.recorder import diff, record_audit
 from app.auth.principal import Principal, Role
 from app.auth.scope import require
 from app.core.concurrency import check_version
-from app.core.errors import NotFound, Unprocessable
+from app.core.errors import NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
 from app.events.outbox import emit_event
 from app.models.public_report import ReportRoutingRule
@@ -119,6 +119,7 @@ async def update_rule(
         raise _not_found()
     check_version(expected_version, rule.version)
     changes_in = data.model_dump(exclude_unset=True, mode="json")
+    reject_nulls(changes_in, ("department_id", "priority", "active"))
     if changes_in.get("department_id"):
         await _check_department(session, uuid.UUID(changes_in["department_id"]), rule.region_prefix)
         changes_in["department_id"] = uuid.UUID(changes_in["department_id"])

@@ -6,9 +6,12 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from app.core.pagination import Page
+from app.core.timebounds import BoundedDatetime
 from app.reference.enums import EnterpriseStatus, RiskGrade, Sector
 from app.responsibility.enums import (
     ChainSource,
@@ -57,8 +60,8 @@ class ResponsibilityAssignmentCreate(BaseModel):
         description="Required visit frequency: at most this many "
         "days between visits (defaults by kind from settings)",
     )
-    valid_from: AwareDatetime | None = Field(default=None, description="Start; default now")
-    valid_to: AwareDatetime | None = Field(
+    valid_from: BoundedDatetime | None = Field(default=None, description="Start; default now")
+    valid_to: BoundedDatetime | None = Field(
         default=None, description="End (exclusive); open if null"
     )
     appointing_unit: str | None = Field(
@@ -84,7 +87,16 @@ class ResponsibilityAssignmentUpdate(BaseModel):
     required_visit_days: int | None = Field(default=None, ge=1, le=3650)
     appointing_unit: str | None = Field(default=None, max_length=200)
     document_number: str | None = Field(default=None, max_length=100)
-    public_display: bool | None = None
+    public_display: bool | SkipJsonSchema[None] = Field(
+        default=None, description="Cannot be cleared (null is refused)"
+    )
+
+    @field_validator("public_display")
+    @classmethod
+    def _not_null(cls, value: bool | None) -> bool | None:
+        if value is None:  # the column is NOT NULL: null would fail the write as a conflict
+            raise PydanticCustomError("null_not_allowed", "public_display cannot be null")
+        return value
 
 
 class ResponsibilityAssignmentRead(BaseModel):
@@ -141,7 +153,7 @@ class ResponsibilityAssignmentFilter(BaseModel):
     region: str | None = Field(
         default=None, pattern=r"^\d{2,12}$", description="Region code; covers the whole subtree"
     )
-    at: AwareDatetime | None = Field(default=None, description="Only assignments valid then")
+    at: BoundedDatetime | None = Field(default=None, description="Only assignments valid then")
     public_display: bool | None = Field(
         default=None, description="Only those shown publicly (公示) or only those not"
     )
@@ -160,7 +172,7 @@ class ResponsibilityEnd(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=2000)
-    at: AwareDatetime | None = Field(default=None, description="End time; default now")
+    at: BoundedDatetime | None = Field(default=None, description="End time; default now")
 
 
 class ResponsibilityHandOver(BaseModel):
@@ -169,7 +181,7 @@ class ResponsibilityHandOver(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=2000)
-    at: AwareDatetime | None = Field(default=None, description="Hand-over time; default now")
+    at: BoundedDatetime | None = Field(default=None, description="Hand-over time; default now")
     id: uuid.UUID | None = Field(default=None, description="Client-chosen id of the successor")
     holder_person_id: uuid.UUID | None = None
     holder_department_id: uuid.UUID | None = None
@@ -177,7 +189,7 @@ class ResponsibilityHandOver(BaseModel):
     required_visit_days: int | None = Field(
         default=None, ge=1, le=3650, description="Default: copied"
     )
-    valid_to: AwareDatetime | None = None
+    valid_to: BoundedDatetime | None = None
     appointing_unit: str | None = Field(default=None, max_length=200, description="Default: copied")
     document_number: str | None = Field(default=None, max_length=100)
     public_display: bool | None = Field(default=None, description="Default: copied")
@@ -429,7 +441,7 @@ class ResponsibilityGapFilter(BaseModel):
 class AtQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    at: AwareDatetime | None = Field(default=None, description="The moment; default now")
+    at: BoundedDatetime | None = Field(default=None, description="The moment; default now")
 
 
 # --- snapshots ---

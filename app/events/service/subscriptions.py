@@ -15,12 +15,13 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
 from app.core.listing import ListSpec, run_list
 from app.events import repository, signing, targets
 from app.events.outbox import emit_event
 from app.events.schemas import (
+    URL_MAX_LENGTH,
     WebhookSecretRotated,
     WebhookSubscriptionCreate,
     WebhookSubscriptionFilter,
@@ -57,6 +58,13 @@ def _not_found() -> NotFound:
 
 
 def _check_url(settings: Settings, url: str) -> None:
+    if len(url) > URL_MAX_LENGTH:  # normalising (IDNA, percent-encoding) may lengthen it
+        raise Unprocessable.field(
+            ["body", "url"],
+            f"URL should have at most {URL_MAX_LENGTH} characters",
+            "url_too_long",
+            f"URL 不能超过 {URL_MAX_LENGTH} 个字符",
+        )
     try:
         targets.check_literal(url, targets.parse_networks(settings.webhook_allowed_networks))
     except targets.TargetRefusedError as exc:
@@ -227,14 +235,11 @@ async def update_subscription(
     _ensure_can_manage(principal)
     sub = await _locked(session, principal, subscription_id, expected_version)
     changes_in = data.model_dump(exclude_unset=True, mode="json")
+    reject_nulls(changes_in, ("url", "active"))
     if "url" in changes_in:
-        if changes_in["url"] is None:
-            raise Unprocessable.field(["body", "url"], "url cannot be null", "null_not_allowed")
         _check_url(settings, changes_in["url"])
     if "event_types" in changes_in and changes_in["event_types"] is None:
         changes_in["event_types"] = []
-    if "active" in changes_in and changes_in["active"] is None:
-        raise Unprocessable.field(["body", "active"], "active cannot be null", "null_not_allowed")
     if "region_code" in changes_in or "sectors" in changes_in:
         region, sectors = _check_filters(
             principal,

@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.enums import labelled
 from app.core.export import ExportFormat
+from app.core.timebounds import MONTH_PATTERN
 from app.hazards.enums import HazardLevel, HazardSource
 from app.reference.enums import Sector
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = MONTH_PATTERN  # YYYY-MM, years 2000-2999 (app.core.timebounds)
 
 
 @labelled(

@@ -60,9 +60,22 @@ async def error_rows(
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
 
 
+def _storable(value: Any) -> Any:
+    """jsonb refuses NUL (U+0000): an echoed cell holding one shows U+FFFD instead."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 async def add_errors(session: AsyncSession, job_id: uuid.UUID, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(ImportJobError), [{"job_id": job_id, **r} for r in rows])
+        await session.execute(
+            insert(ImportJobError), [{"job_id": job_id, **_storable(r)} for r in rows]
+        )
 
 
 async def set_progress(session: AsyncSession, job_id: uuid.UUID, **values: Any) -> None:

@@ -286,7 +286,9 @@ async def _hazard_enterprise(
     uscc = values.get("enterprise_uscc")
     if not uscc:
         return []  # reported as a missing required column
-    found = await enterprise_in_scope(session, principal, str(uscc).upper())
+    code = str(uscc).upper()
+    # NUL cannot be sent to PostgreSQL (the whole import would fail): no enterprise has it
+    found = None if "\x00" in code else await enterprise_in_scope(session, principal, code)
     if found is None:
         return [
             error(

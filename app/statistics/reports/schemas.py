@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.enums import labelled
 from app.core.pagination import Page
+from app.core.timebounds import PERIOD_PATTERN
 
-PERIOD = r"^\d{4}(-Q[1-4])?$"
+PERIOD = PERIOD_PATTERN  # YYYY or YYYY-Qn, years 2000-2999 (app.core.timebounds)
 
 
 @labelled(

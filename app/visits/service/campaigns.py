@@ -27,7 +27,7 @@ from app.config import Settings
 from app.core.clock import today_china
 from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
-from app.core.errors import NotFound, Unprocessable
+from app.core.errors import NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
 from app.core.listing import ListSpec, run_list
 from app.events.outbox import emit_event
@@ -226,7 +226,9 @@ async def update_campaign(
         raise _not_found()
     check_version(expected_version, campaign.version)
     before = {f: getattr(campaign, f) for f in _FIELDS}
-    for key, value in data.model_dump(exclude_unset=True).items():
+    changes_in = data.model_dump(exclude_unset=True)
+    reject_nulls(changes_in, ("name", "sectors", "starts_on", "ends_on"))
+    for key, value in changes_in.items():
         setattr(campaign, key, value)
     _check_period({"starts_on": campaign.starts_on, "ends_on": campaign.ends_on})
     changes = diff(before, {f: getattr(campaign, f) for f in _FIELDS})

@@ -14,7 +14,7 @@ from app.auth.scope import require
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.creation import ensure_same_create
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
 from app.core.listing import ListSpec, run_list
 from app.models.visit import InspectionVisit, OnsiteRecord, VisitHazard, VisitMember
@@ -193,6 +193,7 @@ async def update_visit(
     visit = await locked(session, principal, visit_id, expected_version)
     ensure_status(visit, VisitStatus.planned, rule="visit_not_planned")
     changes_in = data.model_dump(exclude_unset=True, exclude={"members"})
+    reject_nulls(changes_in, ("planned_on", "participating_department_ids"))
     if (
         "checklist_template_id" in changes_in
         and changes_in["checklist_template_id"]
