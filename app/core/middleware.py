@@ -101,6 +101,8 @@ class RequestContextMiddleware:
                 await self._too_large(scope, receive, send_wrapper, limit)
             elif b"%00" in scope.get("query_string", b""):
                 await _nul_in_query(scope, receive, send_wrapper)
+            elif _unsupported_body(scope["method"], headers):
+                await _unsupported_media_type(scope, receive, send_wrapper, headers)
             else:
                 try:
                     await self.app(scope, receive_wrapper, send_wrapper)
@@ -150,6 +152,37 @@ class RequestContextMiddleware:
             instance=scope["path"],
         )
         await response(scope, receive, send)
+
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_BODY_TYPES = frozenset(
+    {"application/json", "multipart/form-data", "application/x-www-form-urlencoded"}
+)
+
+
+def _unsupported_body(method: str, headers: dict[str, str]) -> bool:
+    """A body that is neither JSON nor a form (multipart upload, or its url-encoded fields):
+    no endpoint takes anything else."""
+    if method not in _BODY_METHODS or "content-type" not in headers:
+        return False
+    if headers.get("content-length", "") in ("", "0") and "transfer-encoding" not in headers:
+        return False
+    media = headers["content-type"].split(";", 1)[0].strip().lower()
+    return not (media in _BODY_TYPES or media.endswith("+json"))
+
+
+async def _unsupported_media_type(
+    scope: Scope, receive: Receive, send: Send, headers: dict[str, str]
+) -> None:
+    media = headers["content-type"].split(";", 1)[0].strip()
+    response = problem_response(
+        415,
+        "unsupported_media_type",
+        detail_en=f"A request body is JSON (application/json) or a form upload, not {media}",
+        detail_zh=f"请求体须为 JSON（application/json）或表单上传，不支持 {media}",
+        instance=scope["path"],
+    )
+    await response(scope, receive, send)
 
 
 async def _nul_in_query(scope: Scope, receive: Receive, send: Send) -> None:

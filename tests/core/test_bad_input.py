@@ -329,3 +329,26 @@ async def test_webhook_url_longer_than_its_column_is_422(
     body = _problem(response, 422, "validation_failed")
     assert body["errors"][0]["type"] == "url_too_long"
     assert body["errors"][0]["loc"] == ["body", "url"]
+
+
+async def test_a_body_neither_json_nor_multipart_is_415(
+    client: AsyncClient, admin: Headers
+) -> None:
+    for media in ("text/plain", "application/xml", "text/csv"):
+        r = await client.post(
+            "/api/v1/departments",
+            content=b'{"name":"x","kind":"department","region_code":"330106"}',
+            headers={**admin, "Content-Type": media},
+        )
+        body = _problem(r, 415, "unsupported_media_type")
+        assert media in body["detail"]
+    # JSON with a charset or a +json type, and bodiless actions, are unaffected
+    ok = await client.post(
+        "/api/v1/departments",
+        content=b'{"name":"\xe5\xba\x94\xe6\x80\xa5\xe5\xb1\x80","kind":"department",'
+        b'"region_code":"330106"}',
+        headers={**admin, "Content-Type": "application/json; charset=utf-8"},
+    )
+    assert ok.status_code == 201, ok.text
+    empty = await client.get("/api/v1/departments", headers={**admin, "Content-Type": "text/plain"})
+    assert empty.status_code == 200
