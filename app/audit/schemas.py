@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import Page
+from app.core.timebounds import BoundedDatetime
 
 
 class AuditEventRead(BaseModel):
@@ -43,18 +44,11 @@ class AuditEventFilter(BaseModel):
     actor_person_id: uuid.UUID | None = None
     actor_api_key_id: uuid.UUID | None = None
     action: list[str] = Field(default_factory=list)
-    occurred_from: datetime | None = Field(
-        default=None, alias="from", description="Occurred at or after (RFC 3339)"
+    occurred_from: BoundedDatetime | None = Field(
+        default=None, alias="from", description="Occurred at or after (RFC 3339, with an offset)"
     )
-    occurred_to: datetime | None = Field(
-        default=None, alias="to", description="Occurred before (RFC 3339)"
+    occurred_to: BoundedDatetime | None = Field(
+        default=None, alias="to", description="Occurred before (RFC 3339, with an offset)"
     )
     limit: int | None = Field(default=None, ge=1, le=500)
     cursor: str | None = None
-
-    @model_validator(mode="after")
-    def _aware(self) -> AuditEventFilter:
-        for value in (self.occurred_from, self.occurred_to):
-            if value is not None and value.tzinfo is None:
-                raise ValueError("from/to need a time zone offset (RFC 3339)")
-        return self

@@ -203,6 +203,17 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: PROBLEM_RESPONSES[s] for s in sorted(wanted)}
 
 
+def replayed(model: type[Any]) -> dict[int | str, dict[str, Any]]:
+    """The 200 of a create repeated with the same client ``id`` and body (offline clients)."""
+    return {
+        200: {
+            "model": model,
+            "description": "The same create repeated with the same client `id` and body: the "
+            "resource as it was created (nothing is written again)",
+        }
+    }
+
+
 # Integrity errors are mapped by constraint name (see the naming convention in app.models.base).
 CONSTRAINT_ERRORS: dict[str, tuple[int, str, str, str]] = {}
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.timebounds import BoundedDate
 from app.reference.enums import Sector
 
 
@@ -26,7 +27,7 @@ class StandardImport(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     issuing_body: str = Field(min_length=1, max_length=200)
     document_number: str = Field(min_length=1, max_length=100)
-    effective_on: date
+    effective_on: BoundedDate
     superseded_by: str | None = Field(default=None, description="Code of the newer standard")
     clauses: list[ClauseImport] = Field(default_factory=list)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
 from app.departments import service
 from app.departments.schemas import (
     DepartmentCreate,
@@ -38,7 +38,7 @@ async def list_departments(
     "",
     response_model=DepartmentRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(DepartmentRead)},
 )
 async def create_department(
     data: DepartmentCreate, response: Response, session: SessionDep, principal: PrincipalDep

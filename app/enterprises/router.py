@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.export_http import EXPORT_RESPONSES
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
 from app.enterprises import service
 from app.enterprises.schemas import (
     EnterpriseCreate,
@@ -60,7 +60,7 @@ async def export_enterprises(
     "",
     response_model=EnterpriseRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(EnterpriseRead)},
 )
 async def create_enterprise(
     data: EnterpriseCreate, response: Response, session: SessionDep, principal: PrincipalDep

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import Page
+from app.core.timebounds import BoundedDate
 from app.reference.enums import EnterpriseSize, EnterpriseStatus, RiskGrade, Sector, UnitKind
 
 
@@ -34,6 +35,14 @@ class Licence(BaseModel):
 
     kind: str = Field(min_length=1, max_length=100, description="e.g. 安全生产许可证")
     number: str = Field(min_length=1, max_length=100)
+    valid_until: BoundedDate | None = None
+
+
+class LicenceRead(BaseModel):
+    """A licence as stored (one written before the date bounds may lie outside them)."""
+
+    kind: str
+    number: str
     valid_until: date | None = None
 
 
@@ -96,7 +105,7 @@ class EnterpriseRead(BaseModel):
     safety_manager: Contact | None
     size: EnterpriseSize | None
     risk_grade: RiskGrade | None
-    licences: list[Licence]
+    licences: list[LicenceRead]
     status: EnterpriseStatus
     status_reason: str | None
     status_document_number: str | None

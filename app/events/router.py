@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
+from app.core.timebounds import BoundedDate
 from app.events import service
 from app.events.schemas import (
     EventFilter,
@@ -68,7 +68,7 @@ async def list_webhook_subscriptions(
     "",
     response_model=WebhookSubscriptionCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 409),
+    responses={**problems(403, 409), **replayed(WebhookSubscriptionCreated)},
 )
 async def create_webhook_subscription(
     data: WebhookSubscriptionCreate,
@@ -185,9 +185,16 @@ async def list_workday_overrides(
     return WorkdayOverrideList(items=await service.list_overrides(session, principal, query.year))
 
 
-@calendar.put("/{on}", response_model=WorkdayOverrideRead, responses=problems(403))
+@calendar.put(
+    "/{on}",
+    response_model=WorkdayOverrideRead,
+    responses={
+        **problems(403),
+        201: {"model": WorkdayOverrideRead, "description": "A new override for that date"},
+    },
+)
 async def put_workday_override(
-    on: date,
+    on: BoundedDate,
     data: WorkdayOverridePut,
     response: Response,
     session: SessionDep,
@@ -202,7 +209,7 @@ async def put_workday_override(
 
 @calendar.delete("/{on}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(403, 404))
 async def delete_workday_override(
-    on: date, session: SessionDep, principal: PrincipalDep
+    on: BoundedDate, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     await service.delete_override(session, principal, on)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

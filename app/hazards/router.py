@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from app.auth.dependencies import PrincipalDep, ReadSessionDep, SessionDep, SettingsDep
 from app.core.export_http import EXPORT_RESPONSES
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
 from app.hazards import service
 from app.hazards.actions_router import add_actions
 from app.hazards.schemas import (
@@ -83,7 +83,7 @@ async def list_nearby_hazards(
     "",
     response_model=HazardRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(HazardRead)},
 )
 async def create_hazard(
     data: HazardCreate, response: Response, session: SessionDep, principal: PrincipalDep

@@ -234,8 +234,8 @@ class HazardFilter(_Input):
     visit_id: uuid.UUID | None = None
     report_id: uuid.UUID | None = None
     overdue: bool | None = Field(default=None, description="Deadline passed and still open")
-    deadline_from: date | None = None
-    deadline_to: date | None = None
+    deadline_from: BoundedDate | None = None
+    deadline_to: BoundedDate | None = None
     found_from: BoundedDatetime | None = Field(default=None, description="Found at or after")
     found_to: BoundedDatetime | None = Field(default=None, description="Found before")
     responsible_person: str | None = Field(

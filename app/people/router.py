@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
 from app.people import service
 from app.people.schemas import (
     PersonCreate,
@@ -40,7 +40,7 @@ async def list_people(
     "",
     response_model=PersonRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(PersonRead)},
 )
 async def create_person(
     data: PersonCreate, response: Response, session: SessionDep, principal: PrincipalDep

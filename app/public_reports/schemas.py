@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.pagination import Page
+from app.core.timebounds import BoundedDate
 from app.enterprises.schemas import GeoPoint
 from app.public_reports.enums import (
     ReportCategory,
@@ -294,7 +295,7 @@ class RewardPay(BaseModel):
 
     receipt_secret: str = Field(min_length=1, max_length=100)
     payment_reference: str = Field(min_length=1, max_length=100)
-    paid_on: date | None = None
+    paid_on: BoundedDate | None = Field(default=None, description="Default: today (China)")
 
 
 class RoutingRuleCreate(BaseModel):

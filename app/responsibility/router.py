@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
 from app.responsibility import chain, gaps, person, service, sources, transitions
 from app.responsibility.schemas import (
     AtQuery,
@@ -55,7 +55,7 @@ async def list_responsibility_assignments(
     ASSIGNMENTS,
     response_model=ResponsibilityAssignmentRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(ResponsibilityAssignmentRead)},
 )
 async def create_responsibility_assignment(
     data: ResponsibilityAssignmentCreate,
@@ -235,7 +235,7 @@ async def list_major_hazard_sources(
     "",
     response_model=MajorHazardSourceRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(MajorHazardSourceRead)},
 )
 async def create_major_hazard_source(
     data: MajorHazardSourceCreate, response: Response, session: SessionDep, principal: PrincipalDep

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import Page
+from app.core.timebounds import BoundedDate
 from app.reference.enums import Sector
 
 
@@ -22,8 +23,8 @@ class CampaignCreate(BaseModel):
     )
     region_code: str = Field(pattern=r"^\d{6}(\d{3})?$", description="County or town it covers")
     sectors: list[Sector] = Field(min_length=1)
-    starts_on: date
-    ends_on: date
+    starts_on: BoundedDate
+    ends_on: BoundedDate
     description: str | None = Field(default=None, max_length=4000)
 
 
@@ -33,8 +34,8 @@ class CampaignUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     document_number: str | None = Field(default=None, max_length=100)
     sectors: list[Sector] | None = Field(default=None, min_length=1)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: BoundedDate | None = None
+    ends_on: BoundedDate | None = None
     description: str | None = Field(default=None, max_length=4000)
 
 
@@ -63,7 +64,9 @@ class CampaignFilter(BaseModel):
 
     region: str | None = Field(default=None, pattern=r"^\d{2,12}$")
     sector: list[Sector] = Field(default_factory=list)
-    active_on: date | None = Field(default=None, description="Campaigns running on this date")
+    active_on: BoundedDate | None = Field(
+        default=None, description="Campaigns running on this date"
+    )
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = None

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import Page
+from app.core.timebounds import BoundedDate, ObservedDatetime
 from app.enterprises.schemas import Contact
 from app.visits.enums import (
     AcceptanceResult,
@@ -26,8 +27,8 @@ class OnsiteRecordUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    started_at: ObservedDatetime | None = None
+    ended_at: ObservedDatetime | None = None
     place: str | None = Field(default=None, max_length=300)
     content: str | None = Field(
         default=None, min_length=1, max_length=20000, description="What was inspected (检查内容)"
@@ -104,8 +105,8 @@ class DocumentCreate(BaseModel):
         default=None, description="Default: the caller's department"
     )
     issuer_name: str = Field(min_length=1, max_length=200, description="Issuing unit's name")
-    issued_on: date
-    served_on: date | None = Field(default=None, description="送达日期")
+    issued_on: BoundedDate
+    served_on: BoundedDate | None = Field(default=None, description="送达日期")
     legal_basis: str = Field(min_length=1, max_length=4000)
     content: str | None = Field(
         default=None, max_length=20000, description="Measures decided / reasons / opinion"
@@ -117,7 +118,9 @@ class DocumentCreate(BaseModel):
         decimal_places=2,
         description="Fine (yuan); penalty decisions",
     )
-    due_on: date | None = Field(default=None, description="Deadline (rectification, re-check)")
+    due_on: BoundedDate | None = Field(
+        default=None, description="Deadline (rectification, re-check)"
+    )
     hazard_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     outcome: AcceptanceResult | None = Field(
         default=None, description="Re-check opinion: passed or failed"
@@ -171,7 +174,7 @@ class DocumentPage(Page[DocumentRead]):
 class DocumentServe(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    served_on: date
+    served_on: BoundedDate
 
 
 class DocumentFilter(BaseModel):
@@ -181,8 +184,8 @@ class DocumentFilter(BaseModel):
     enterprise_id: uuid.UUID | None = None
     visit_id: uuid.UUID | None = None
     hazard_id: uuid.UUID | None = None
-    issued_from: date | None = None
-    issued_to: date | None = None
+    issued_from: BoundedDate | None = None
+    issued_to: BoundedDate | None = None
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = None

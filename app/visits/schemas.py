@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.pagination import Page
+from app.core.timebounds import BoundedDate, ObservedDatetime
 from app.enterprises.schemas import GeoPoint
 from app.reference.enums import RiskGrade, Sector
 from app.visits.enums import (
@@ -61,7 +62,7 @@ class VisitCreate(BaseModel):
     members: list[MemberIn] = Field(default_factory=list, max_length=50)
     campaign_id: uuid.UUID | None = None
     checklist_template_id: uuid.UUID | None = None
-    planned_on: date
+    planned_on: BoundedDate
     purpose: str | None = Field(default=None, max_length=2000)
     hazard_ids: list[uuid.UUID] = Field(
         default_factory=list,
@@ -76,7 +77,7 @@ class VisitUpdate(BaseModel):
 
     model_config = _FORBID
 
-    planned_on: date | None = None
+    planned_on: BoundedDate | None = None
     purpose: str | None = Field(default=None, max_length=2000)
     leading_official: str | None = Field(default=None, max_length=100)
     participating_department_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
@@ -141,8 +142,8 @@ class VisitFilter(BaseModel):
     enterprise_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
     region: str | None = Field(default=None, pattern=r"^\d{2,12}$")
-    planned_from: date | None = None
-    planned_to: date | None = None
+    planned_from: BoundedDate | None = None
+    planned_to: BoundedDate | None = None
     sort: str | None = Field(
         default=None, description="planned_on, created_at, updated_at, id; prefix - for descending"
     )
@@ -156,7 +157,10 @@ class CheckIn(BaseModel):
 
     model_config = _FORBID
 
-    at: datetime | None = Field(default=None, description="Arrival time; default now")
+    at: ObservedDatetime | None = Field(
+        default=None,
+        description="Arrival time (RFC 3339, with an offset; not in the future); default now",
+    )
     location: GeoPoint
     reason: str | None = Field(
         default=None, max_length=2000, description="Required when farther than the allowed radius"
@@ -166,7 +170,10 @@ class CheckIn(BaseModel):
 class Complete(BaseModel):
     model_config = _FORBID
 
-    at: datetime | None = Field(default=None, description="Check-out time; default now")
+    at: ObservedDatetime | None = Field(
+        default=None,
+        description="Check-out time (RFC 3339, with an offset; not in the future); default now",
+    )
     location: GeoPoint | None = None
     summary: str = Field(min_length=1, max_length=10000)
     conclusion: str = Field(min_length=1, max_length=10000)
@@ -263,8 +270,8 @@ class CoverageFilter(BaseModel):
 
     region: str | None = Field(default=None, pattern=r"^\d{2,12}$")
     sector: list[Sector] = Field(default_factory=list)
-    from_: date = Field(alias="from")
-    to: date
+    from_: BoundedDate = Field(alias="from")
+    to: BoundedDate
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
 
@@ -285,8 +292,8 @@ class CoveragePage(Page[CoverageItem]):
 class CalendarFilter(BaseModel):
     model_config = _FORBID
 
-    from_: date = Field(alias="from")
-    to: date
+    from_: BoundedDate = Field(alias="from")
+    to: BoundedDate
     unit: uuid.UUID | None = Field(default=None, description="Department (lead or participating)")
     inspector: uuid.UUID | None = Field(default=None, description="Person on the visit")
 

@@ -352,3 +352,23 @@ async def test_a_body_neither_json_nor_multipart_is_415(
     assert ok.status_code == 201, ok.text
     empty = await client.get("/api/v1/departments", headers={**admin, "Content-Type": "text/plain"})
     assert empty.status_code == 200
+
+
+async def test_webhook_region_must_be_known(client: AsyncClient, admin: Headers) -> None:
+    url = "https://receiver.example.gov.cn/hook"
+    unknown = await client.post(
+        "/api/v1/webhook-subscriptions",
+        json={"url": url, "region_code": "999999999999"},
+        headers=admin,
+    )
+    assert _problem(unknown, 422, "region_unknown")["errors"][0]["loc"] == ["body", "region_code"]
+    made = await client.post(
+        "/api/v1/webhook-subscriptions", json={"url": url, "region_code": COUNTY}, headers=admin
+    )
+    assert made.status_code == 201, made.text
+    moved = await client.patch(
+        f"/api/v1/webhook-subscriptions/{made.json()['id']}",
+        json={"region_code": "999999"},
+        headers={**admin, "If-Match": made.headers["etag"]},
+    )
+    _problem(moved, 422, "region_unknown")

@@ -53,3 +53,26 @@ def test_operation_ids_and_problem_responses(openapi_schema: dict[str, Any]) -> 
                         method,
                         status,
                     )
+
+
+def test_creates_with_a_client_id_declare_their_replay(openapi_schema: dict[str, Any]) -> None:
+    """A create that takes a client `id` answers a repeat with 200: generated clients need it
+    declared beside the 201."""
+    schemas = openapi_schema["components"]["schemas"]
+    replaying = []
+    for path, operations in openapi_schema["paths"].items():
+        op = operations.get("post")
+        if op is None or "201" not in op["responses"]:
+            continue
+        body = op.get("requestBody", {}).get("content", {}).get("application/json")
+        ref = (body or {}).get("schema", {}).get("$ref", "")
+        if "id" in schemas.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}):
+            replaying.append(path)
+            assert "200" in op["responses"], path
+            assert op["responses"]["200"]["content"] == op["responses"]["201"]["content"], path
+    assert len(replaying) >= 10
+
+
+def test_workday_override_put_declares_created(openapi_schema: dict[str, Any]) -> None:
+    responses = openapi_schema["paths"]["/api/v1/workday-overrides/{on}"]["put"]["responses"]
+    assert {"200", "201"} <= set(responses)

@@ -29,6 +29,7 @@ from app.events.schemas import (
     WebhookSubscriptionUpdate,
 )
 from app.models.webhook import WebhookSubscription
+from app.reference.service import ensure_region
 
 RESOURCE = "webhook_subscription"
 _FIELDS = ("url", "description", "event_types", "region_code", "sectors", "active")
@@ -167,6 +168,8 @@ async def create_subscription(
     _check_url(settings, url)
     sectors = [s.value for s in data.sectors] if data.sectors else None
     region_code, sectors = _check_filters(principal, data.region_code, sectors)
+    if data.region_code:
+        await ensure_region(session, data.region_code, ["body", "region_code"])
     payload = {
         "url": url,
         "description": data.description,
@@ -247,6 +250,8 @@ async def update_subscription(
             changes_in.get("sectors", sub.sectors),
         )
         changes_in["region_code"], changes_in["sectors"] = region, sectors
+        if changes_in.get("region_code") and changes_in["region_code"] != sub.region_code:
+            await ensure_region(session, changes_in["region_code"], ["body", "region_code"])
     before = _snapshot(sub)
     for key, value in changes_in.items():
         setattr(sub, key, value)

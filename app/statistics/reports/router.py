@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
 from app.statistics.reports import service
 from app.statistics.reports.schemas import (
     OverdueFilter,
@@ -47,7 +47,7 @@ async def list_overdue_statistics_reports(
     "",
     response_model=ReportRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(ReportRead)},
 )
 async def generate_statistics_report(
     data: ReportCreate, response: Response, session: SessionDep, principal: PrincipalDep

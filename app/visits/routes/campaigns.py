@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
 from app.visits.campaign_schemas import (
     CampaignCreate,
     CampaignFilter,
@@ -39,7 +39,7 @@ async def list_campaigns(
     "",
     response_model=CampaignRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(CampaignRead)},
 )
 async def create_campaign(
     data: CampaignCreate, response: Response, session: SessionDep, principal: PrincipalDep

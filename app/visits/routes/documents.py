@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
 from app.visits.record_schemas import (
     DocumentCreate,
     DocumentFilter,
@@ -37,7 +37,7 @@ async def list_enforcement_documents(
     "",
     response_model=DocumentRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(DocumentRead)},
 )
 async def create_enforcement_document(
     data: DocumentCreate,

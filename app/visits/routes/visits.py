@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
-from app.core.problems import problems
+from app.core.problems import problems, replayed
 from app.visits.schemas import (
     Calendar,
     CalendarFilter,
@@ -46,7 +46,7 @@ async def list_inspection_visits(
     "",
     response_model=VisitRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(403, 404, 409),
+    responses={**problems(403, 404, 409), **replayed(VisitRead)},
 )
 async def create_inspection_visit(
     data: VisitCreate, response: Response, session: SessionDep, principal: PrincipalDep
