@@ -7,6 +7,7 @@ import json
 import logging
 import time
 import uuid
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -144,14 +145,30 @@ class RequestContextMiddleware:
 
     @staticmethod
     async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = problem_response(
-            413,
-            "payload_too_large",
-            detail_en=f"The request body exceeds {limit} bytes",
-            detail_zh=f"请求体超过 {limit} 字节上限",
-            instance=scope["path"],
-        )
-        await response(scope, receive, send)
+        en, zh = f"The request body exceeds {limit} bytes", f"请求体超过 {limit} 字节上限"
+        await _refuse(scope, receive, send, 413, "payload_too_large", en, zh)
+
+
+async def _refuse(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    code: str,
+    detail_en: str,
+    detail_zh: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> None:
+    """Answer a request refused before it reaches the application."""
+    response = problem_response(
+        status,
+        code,
+        detail_en=detail_en,
+        detail_zh=detail_zh,
+        errors=errors,
+        instance=scope["path"],
+    )
+    await response(scope, receive, send)
 
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -175,36 +192,26 @@ async def _unsupported_media_type(
     scope: Scope, receive: Receive, send: Send, headers: dict[str, str]
 ) -> None:
     media = headers["content-type"].split(";", 1)[0].strip()
-    response = problem_response(
-        415,
-        "unsupported_media_type",
-        detail_en=f"A request body is JSON (application/json) or a form upload, not {media}",
-        detail_zh=f"请求体须为 JSON（application/json）或表单上传，不支持 {media}",
-        instance=scope["path"],
-    )
-    await response(scope, receive, send)
+    en = f"A request body is JSON (application/json) or a form upload, not {media}"
+    zh = f"请求体须为 JSON（application/json）或表单上传，不支持 {media}"
+    await _refuse(scope, receive, send, 415, "unsupported_media_type", en, zh)
 
 
 async def _nul_in_query(scope: Scope, receive: Receive, send: Send) -> None:
     """A NUL character (``%00``) is never a valid query value, and PostgreSQL refuses it."""
     query = scope["query_string"].decode("latin-1")
     names = [k for k, v in parse_qsl(query, keep_blank_values=True) if "\x00" in k + v]
-    response = problem_response(
+    error = {"msg": "NUL characters are not allowed", "type": "invalid_character"}
+    await _refuse(
+        scope,
+        receive,
+        send,
         422,
         "invalid_character",
-        detail_en="A query parameter contains a NUL character (%00)",
-        detail_zh="查询参数中含有 NUL 空字符（%00）",
-        errors=[
-            {
-                "loc": ["query", name],
-                "msg": "NUL characters are not allowed",
-                "type": "invalid_character",
-            }
-            for name in names[:1] or ["?"]
-        ],
-        instance=scope["path"],
+        "A query parameter contains a NUL character (%00)",
+        "查询参数中含有 NUL 空字符（%00）",
+        [{"loc": ["query", name], **error} for name in names[:1] or ["?"]],
     )
-    await response(scope, receive, send)
 
 
 def _route_template(scope: Scope, route: object) -> str:

@@ -36,6 +36,15 @@ __all__ = ["insert_created", "save_step"]  # with the queries below
 H = Hazard
 EARTH_RADIUS_M = 6_371_008.8
 _FAR_FUTURE = date(9999, 12, 31)
+# The supervised listing (挂牌督办): selected last, read as one nested object
+LISTING_FIELDS = (
+    "listing_level",
+    "listing_issuing_unit",
+    "listing_notice_number",
+    "listing_plan_due_on",
+    "listing_progress_interval_days",
+    "listed_at",
+)
 _HIDDEN = {
     "search_ngrams",
     "county_code",
@@ -44,21 +53,9 @@ _HIDDEN = {
     "registered_by",
     "extension_reason",
     "resumption_document_number",
-    "listing_level",
-    "listing_issuing_unit",
-    "listing_notice_number",
-    "listing_plan_due_on",
-    "listing_progress_interval_days",
-    "listed_at",
+    *LISTING_FIELDS,
 }
-LISTING_COLUMNS = (
-    H.listing_level,
-    H.listing_issuing_unit,
-    H.listing_notice_number,
-    H.listing_plan_due_on,
-    H.listing_progress_interval_days,
-    H.listed_at,
-)
+LISTING_COLUMNS = tuple(H.__table__.c[name] for name in LISTING_FIELDS)
 COLUMNS: tuple[Any, ...] = (
     *(c for c in H.__table__.c if c.name not in _HIDDEN),
     *LISTING_COLUMNS,

@@ -52,14 +52,7 @@ _MAJOR = (
     "responsible_unit",
     "status",
 )
-_LISTING = (
-    "listing_level",
-    "listing_issuing_unit",
-    "listing_notice_number",
-    "listing_plan_due_on",
-    "listing_progress_interval_days",
-    "listed_at",
-)
+_LISTING = repository.LISTING_FIELDS
 PLAN = (
     "plan_goals_tasks",
     "plan_methods_measures",
