@@ -279,6 +279,15 @@ DATA_ERRORS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# asyncpg refuses some values itself, before PostgreSQL sees them (an integer beyond int32 for
+# an int4 parameter), raising the generic data exception 22000.
+DATA_ERRORS["22000"] = (
+    "value_not_storable",
+    "A value does not fit its field's type or range",
+    "某个值不符合字段的类型或取值范围",
+)
+
+
 def _sqlstate(orig: BaseException | None) -> str | None:
     state = getattr(orig, "sqlstate", None) or getattr(
         getattr(orig, "__cause__", None), "sqlstate", None

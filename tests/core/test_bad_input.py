@@ -87,6 +87,8 @@ _DATA_ERRORS = [
     ),
     ("22003", ["SELECT 2147483647 + CAST(:v AS integer)"], {"v": 1}, "number_out_of_range"),
     ("22008", ["SELECT date '5874897-12-31' + 1"], {}, "date_out_of_range"),
+    # refused by asyncpg itself (data exception 22000): an int4 parameter beyond int32
+    ("22000", ["SELECT CAST(:v AS integer)"], {"v": 99_999_999_999}, "value_not_storable"),
 ]
 
 
