@@ -259,6 +259,13 @@ _INVALID_CHARACTER = (
     "文本中含有无法保存的字符（NUL 空字符 U+0000）",
 )
 DATA_ERRORS: dict[str, tuple[str, str, str]] = {
+    # data_exception: asyncpg raises it itself for a value it cannot send (beyond int32 for an
+    # int4 parameter) before PostgreSQL sees it
+    "22000": (
+        "value_not_storable",
+        "A value does not fit its field's type or range",
+        "某个值不符合字段的类型或取值范围",
+    ),
     "22021": _INVALID_CHARACTER,  # character_not_in_repertoire (NUL in text)
     "22P05": _INVALID_CHARACTER,  # untranslatable_character (\u0000 in jsonb)
     "22001": (
@@ -277,15 +284,6 @@ DATA_ERRORS: dict[str, tuple[str, str, str]] = {
         "日期或时间超出支持的范围",
     ),
 }
-
-
-# asyncpg refuses some values itself, before PostgreSQL sees them (an integer beyond int32 for
-# an int4 parameter), raising the generic data exception 22000.
-DATA_ERRORS["22000"] = (
-    "value_not_storable",
-    "A value does not fit its field's type or range",
-    "某个值不符合字段的类型或取值范围",
-)
 
 
 def _sqlstate(orig: BaseException | None) -> str | None:

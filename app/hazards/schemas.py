@@ -12,11 +12,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationInfo,
-    field_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
-from pydantic_core import PydanticCustomError
 
 from app.core.pagination import Page
 from app.core.timebounds import BoundedDate, BoundedDatetime, ObservedDatetime
@@ -76,7 +73,6 @@ class HazardCreate(_Input):
     )
 
 
-_REQUIRED = ("title", "category")  # NOT NULL columns among the writable fields
 _Title = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
 
@@ -104,17 +100,6 @@ class HazardUpdate(_Input):
     plan_organisation_people: str | None = Field(default=None, max_length=10_000)
     plan_time_requirements: str | None = Field(default=None, max_length=10_000)
     plan_safety_emergency: str | None = Field(default=None, max_length=10_000)
-
-    @field_validator(*_REQUIRED)
-    @classmethod
-    def _not_null(cls, value: object, info: ValidationInfo) -> object:
-        """Merge semantics would clear the field with null; a required field cannot be cleared
-        (the column is NOT NULL: without this the write failed as a generic conflict)."""
-        if value is None:
-            raise PydanticCustomError(
-                "null_not_allowed", "{field} cannot be null", {"field": info.field_name}
-            )
-        return value
 
 
 class Listing(BaseModel):

@@ -6,9 +6,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
-from pydantic_core import PydanticCustomError
 
 from app.core.pagination import Page
 from app.core.timebounds import BoundedDatetime
@@ -90,13 +89,6 @@ class ResponsibilityAssignmentUpdate(BaseModel):
     public_display: bool | SkipJsonSchema[None] = Field(
         default=None, description="Cannot be cleared (null is refused)"
     )
-
-    @field_validator("public_display")
-    @classmethod
-    def _not_null(cls, value: bool | None) -> bool | None:
-        if value is None:  # the column is NOT NULL: null would fail the write as a conflict
-            raise PydanticCustomError("null_not_allowed", "public_display cannot be null")
-        return value
 
 
 class ResponsibilityAssignmentRead(BaseModel):

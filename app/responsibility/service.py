@@ -21,7 +21,7 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, NotFound, reject_nulls
 from app.core.ids import new_id
 from app.core.listing import ListSpec, run_list
 from app.core.problems import register_constraint
@@ -289,9 +289,9 @@ async def update_assignment(
 ) -> ResponsibilityAssignmentRead:
     a = await locked(session, principal, assignment_id, expected_version)
     before = {f: getattr(a, f) for f in _UPDATABLE}
-    for key, value in data.model_dump(exclude_unset=True).items():
-        if key == "public_display" and value is None:
-            continue
+    changes_in = data.model_dump(exclude_unset=True)
+    reject_nulls(changes_in, ("public_display",))
+    for key, value in changes_in.items():
         setattr(a, key, value)
     changes = diff(before, {f: getattr(a, f) for f in _UPDATABLE})
     if changes:

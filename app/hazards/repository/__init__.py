@@ -25,13 +25,12 @@ from app.auth.principal import Principal, Role
 from app.auth.scope import region_subtree, unit_scope
 from app.core.rows import fetch_mapping
 from app.core.search import GramFrequencies, substring_match
-from app.hazards.repository.writes import insert_created, save_step
+from app.hazards.repository.writes import insert_created as insert_created
+from app.hazards.repository.writes import save_step as save_step
 from app.models.attachment import Attachment
 from app.models.hazard import TERMINAL_STATUSES, Hazard, HazardDeadline, HazardEvent
 from app.models.identity import Person
 from app.models.reference import CriteriaClause
-
-__all__ = ["insert_created", "save_step"]  # with the queries below
 
 H = Hazard
 EARTH_RADIUS_M = 6_371_008.8

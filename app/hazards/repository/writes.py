@@ -32,10 +32,8 @@ async def save_step(session: AsyncSession, hz: Hazard) -> None:
     pending in the session (new rows, other objects) goes through the ordinary flush."""
     state = inspect(hz)
     changed = tuple(sorted(state.committed_state))
-    if session.new or session.deleted or any(o is not hz for o in session.dirty):
-        await session.flush()
-        return
-    if not changed or not _COLUMN_KEYS.issuperset(changed):
+    others_pending = session.new or session.deleted or any(o is not hz for o in session.dirty)
+    if others_pending or not changed or not _COLUMN_KEYS.issuperset(changed):
         await session.flush()
         return
     params = {key: state.dict[key] for key in changed}

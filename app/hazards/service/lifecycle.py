@@ -52,7 +52,6 @@ _MAJOR = (
     "responsible_unit",
     "status",
 )
-_LISTING = repository.LISTING_FIELDS
 PLAN = (
     "plan_goals_tasks",
     "plan_methods_measures",
@@ -308,7 +307,7 @@ async def list_hazard(
     _require_level(hz, HazardLevel.major)
     if hz.listing_level is not None:
         raise conflict("hazard_already_listed", "The hazard is already listed", "该隐患已挂牌督办")
-    before = snapshot(hz, _LISTING)
+    before = snapshot(hz, repository.LISTING_FIELDS)
     hz.listing_level, hz.listing_issuing_unit = body.level.value, body.issuing_unit
     hz.listing_notice_number, hz.listing_plan_due_on = body.notice_number, body.plan_due_on
     hz.listing_progress_interval_days = (
@@ -323,7 +322,7 @@ async def list_hazard(
         hz.status,
         body,
         before,
-        _LISTING,
+        repository.LISTING_FIELDS,
         listing_level=body.level,
         notice_number=body.notice_number,
     )

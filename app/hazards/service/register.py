@@ -14,7 +14,7 @@ from app.config import Settings
 from app.core.clock import today_china, utcnow
 from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
 from app.core.listing import ListSpec, run_list
 from app.core.problems import register_constraint
@@ -363,6 +363,7 @@ async def update_hazard(
             code="hazard_not_open",
         )
     changes_in = _columns(data.model_dump(exclude_unset=True, mode="python"))
+    reject_nulls(changes_in, ("title", "category"))  # NOT NULL columns among the writable ones
     if any(k in PLAN_FIELDS for k in changes_in) and hz.status != HazardStatus.planning.value:
         raise conflict(
             "hazard_not_planning",
