@@ -64,7 +64,7 @@ async def run_list(
         below = await horizon(session)
         stmt = apply_changed_since(stmt, spec.xid_column, spec.seq_column, position, size, below)
         rows = await fetch_mappings(session, stmt)
-        next_cursor = next_sync_cursor(sync, rows, size, below)
+        next_cursor = next_sync_cursor(sync, rows, size, below, position)
         return rows[:size], next_cursor
     keys = parse_sort(sort, spec.sortable, spec.default_sort, spec.id_column)
     fingerprint = json.dumps(filters, sort_keys=True, default=str)

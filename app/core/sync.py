@@ -11,13 +11,14 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, or_, tuple_
+from sqlalchemy import ColumnElement, Select, or_, tuple_
 
 from app.core.cursors import decode_cursor, encode_cursor
 from app.core.errors import Gone
+from app.core.horizon import Horizon
 
 SYNC_FROM_START = "0"
-_MAX_SEQ = 2**62
+MAX_SEQ = 2**62
 
 
 class SyncCursor:
@@ -44,36 +45,55 @@ class SyncCursor:
         return encode_cursor(self.secret, self.kind, {"x": xid, "s": seq, "t": int(time.time())})
 
 
+def below_horizon(xid_col: Any, horizon: Horizon) -> ColumnElement[bool]:
+    """Rows whose writing transaction has finished, plus the caller's own uncommitted writes
+    when nothing older is still running (visible to it, and to a test's enclosing transaction)."""
+    if horizon.own_rows_safe:
+        return or_(xid_col < horizon.below, xid_col == horizon.own)
+    return xid_col < horizon.below  # type: ignore[no-any-return]
+
+
 def apply_changed_since(
     stmt: Select[Any],
     xid_col: Any,
     seq_col: Any,
     position: tuple[int, int],
     limit: int,
-    horizon: tuple[int, int],
+    horizon: Horizon,
 ) -> Select[Any]:
-    """Rows changed after ``position`` by transactions below the horizon (read beforehand), plus
-    the caller's own uncommitted writes (visible to it, and to a test's enclosing transaction)."""
-    below, own_xid = horizon
+    """Rows changed after ``position`` by transactions below the horizon (read beforehand)."""
     return (
         stmt.where(tuple_(xid_col, seq_col) > tuple_(position[0], position[1]))
-        .where(or_(xid_col < below, xid_col == own_xid))
+        .where(below_horizon(xid_col, horizon))
         .order_by(xid_col, seq_col)
         .limit(limit + 1)
     )
+
+
+def next_position(
+    position: tuple[int, int],
+    stamps: Sequence[tuple[int, int]],
+    limit: int,
+    horizon: Horizon,
+) -> tuple[int, int]:
+    """Where the next read starts; never below ``position`` (a cursor never runs backwards).
+
+    ``stamps`` are the (xid, seq) of the rows read (at most ``limit + 1``, in order). A full page
+    ends at its last row; otherwise everything below the horizon has been seen."""
+    if len(stamps) > limit:
+        return max(position, stamps[limit - 1])
+    out = max(position, (horizon.below - 1, MAX_SEQ))
+    if stamps:
+        out = max(out, stamps[-1])
+    return out
 
 
 def next_sync_cursor(
     cursor: SyncCursor,
     rows: Sequence[Mapping[str, Any]],
     limit: int,
-    horizon: tuple[int, int],
+    horizon: Horizon,
+    position: tuple[int, int],
 ) -> str:
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        return cursor.encode(int(last["sync_xid"]), int(last["sync_seq"]))
-    # Everything below the horizon has been seen: the next read starts there.
-    position = (horizon[0] - 1, _MAX_SEQ)
-    if rows:
-        position = max(position, (int(rows[-1]["sync_xid"]), int(rows[-1]["sync_seq"])))
-    return cursor.encode(*position)
+    stamps = [(int(r["sync_xid"]), int(r["sync_seq"])) for r in rows]
+    return cursor.encode(*next_position(position, stamps, limit, horizon))

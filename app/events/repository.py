@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal, Role
 from app.auth.scope import unit_scope
-from app.core.horizon import horizon as outbox_horizon
+from app.core.horizon import Horizon
+from app.core.sync import apply_changed_since
 from app.models.audit import OutboxEvent
 from app.models.webhook import WebhookDelivery, WebhookSubscription
 
@@ -153,16 +154,7 @@ async def get_delivery_row(session: AsyncSession, delivery_id: uuid.UUID) -> dic
     return dict(row)
 
 
-MAX_SEQ = 2**62
-horizon = outbox_horizon
-
-
 def after_position(
-    stmt: Select[Any], position: tuple[int, int], xmin: int, own_xid: int, limit: int
+    stmt: Select[Any], position: tuple[int, int], below: Horizon, limit: int
 ) -> Select[Any]:
-    return (
-        stmt.where(tuple_(E.xid, E.seq) > tuple_(position[0], position[1]))
-        .where(or_(E.xid < xmin, E.xid == own_xid))
-        .order_by(E.xid, E.seq)
-        .limit(limit + 1)
-    )
+    return apply_changed_since(stmt, E.xid, E.seq, position, limit, below)
