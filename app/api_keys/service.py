@@ -57,7 +57,7 @@ async def list_api_keys(
 ) -> tuple[list[ApiKeyRead], str | None]:
     require(principal, "api_key:manage")
     stmt = repository.filtered(repository.visible(principal), revoked=query.revoked)
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -67,6 +67,7 @@ async def list_api_keys(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [ApiKeyRead.model_validate(r) for r in rows], next_cursor
 
 

@@ -124,7 +124,7 @@ async def list_people(
         active=query.active,
         q=query.q,
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -135,6 +135,7 @@ async def list_people(
         limit=query.limit,
         changed_since=query.changed_since,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     _audit_reveals(session, principal, rows)
     return [to_read(r, principal) for r in rows], next_cursor
 

@@ -204,7 +204,7 @@ async def list_reports(
         overdue=query.overdue,
         today=today_china(),
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -214,6 +214,7 @@ async def list_reports(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [to_read(r) for r in rows], next_cursor
 
 

@@ -148,7 +148,7 @@ async def list_assignments(
         at=query.at,
         public_display=query.public_display,
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -159,6 +159,7 @@ async def list_assignments(
         limit=query.limit,
         changed_since=query.changed_since,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [to_read(r) for r in rows], next_cursor
 
 

@@ -143,7 +143,7 @@ async def list_subscriptions(
     stmt = repository.visible_subscriptions(principal)
     if query.active is not None:
         stmt = stmt.where(repository.S.active.is_(query.active))
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         SUBSCRIPTION_SPEC,
@@ -153,6 +153,7 @@ async def list_subscriptions(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [WebhookSubscriptionRead.model_validate(r) for r in rows], next_cursor
 
 

@@ -125,7 +125,7 @@ async def list_campaigns(
         stmt = stmt.where(C.sectors.overlap(array([s.value for s in query.sector])))
     if query.active_on:
         stmt = stmt.where(C.starts_on <= query.active_on, C.ends_on >= query.active_on)
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -136,6 +136,7 @@ async def list_campaigns(
         limit=query.limit,
         changed_since=query.changed_since,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [CampaignRead.model_validate(r) for r in rows], next_cursor
 
 

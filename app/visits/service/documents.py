@@ -125,7 +125,7 @@ async def list_documents(
         stmt = stmt.where(D.issued_on >= query.issued_from)
     if query.issued_to:
         stmt = stmt.where(D.issued_on <= query.issued_to)
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -136,6 +136,7 @@ async def list_documents(
         limit=query.limit,
         changed_since=query.changed_since,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [DocumentRead.model_validate(r) for r in rows], next_cursor
 
 

@@ -85,7 +85,7 @@ async def list_visits(
         planned_from=query.planned_from,
         planned_to=query.planned_to,
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -96,6 +96,7 @@ async def list_visits(
         limit=query.limit,
         changed_since=query.changed_since,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return await read_many(session, rows), next_cursor
 
 
