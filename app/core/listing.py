@@ -35,6 +35,9 @@ class ListSpec:
     xid_column: ColumnLike | None = None
     seq_column: ColumnLike | None = None
     id_name: str = "id"  # the key of a row in the result (and of a removal)
+    # whether a soft-deleted row is sent as an item with ``deleted_at`` (its read model shows
+    # it) or as a removal with reason ``deleted``
+    deleted_in_items: bool = True
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,11 @@ async def _sync(
     for kind, row in changes[:size]:
         if kind == "removal":
             out.removed.append({"id": row["row_key"], "reason": row["reason"]})
-        elif row.pop("_in_view", True) or row.get("deleted_at") is not None:
+            continue
+        in_view, deleted = row.pop("_in_view", True), row.get("deleted_at") is not None
+        if deleted and not spec.deleted_in_items:
+            out.removed.append({"id": str(row[spec.id_name]), "reason": "deleted"})
+        elif in_view or deleted:
             out.rows.append(row)
         else:
             out.removed.append({"id": str(row[spec.id_name]), "reason": "filtered_out"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
@@ -13,6 +14,7 @@ from app.auth.scope import unit_scope
 from app.core.horizon import Horizon
 from app.core.sync import apply_changed_since
 from app.models.audit import OutboxEvent
+from app.models.core import SyncRemoval
 from app.models.webhook import WebhookDelivery, WebhookSubscription
 
 E = OutboxEvent
@@ -104,8 +106,20 @@ def subscription_scope(principal: Principal) -> ColumnElement[bool]:
 
 
 def visible_subscriptions(principal: Principal) -> Select[Any]:
-    stmt: Select[Any] = select(*SUBSCRIPTION_COLUMNS).where(subscription_scope(principal))
-    return stmt
+    stmt: Select[Any] = select(*SUBSCRIPTION_COLUMNS, S.sync_xid, S.sync_seq)
+    return stmt.where(subscription_scope(principal))
+
+
+def subscription_was_visible(
+    principal: Principal,
+) -> Callable[[type[SyncRemoval]], ColumnElement[bool]]:
+    """``subscription_scope`` over a deleted subscription (its owner key kept as ``owner_id``)."""
+    if principal.role is Role.admin:
+        return lambda r: true()
+    if principal.role is Role.system and principal.api_key_id is not None:
+        key = principal.api_key_id
+        return lambda r: r.owner_id == key
+    return lambda r: false()
 
 
 async def get_subscription_row(

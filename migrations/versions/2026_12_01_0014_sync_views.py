@@ -23,7 +23,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # A row moved out of (part of) its scope: remember where it was.
-# TG_ARGV: resource name, column holding the enterprise id ('' when none).
+# TG_ARGV: resource name, column holding the enterprise id, column holding the owning unit
+# ('' when none).
 DEPARTURE_FUNCTION = """
 CREATE FUNCTION anjian_sync_departure() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -36,7 +37,7 @@ BEGIN
           CASE WHEN old_row ? 'sectors' AND jsonb_typeof(old_row->'sectors') = 'array'
                THEN ARRAY(SELECT jsonb_array_elements_text(old_row->'sectors')) END,
           CASE WHEN TG_ARGV[1] <> '' THEN (old_row->>TG_ARGV[1])::uuid END,
-          NULL);
+          CASE WHEN TG_ARGV[2] <> '' THEN (old_row->>TG_ARGV[2])::uuid END);
   RETURN NULL;
 END
 $$
@@ -58,11 +59,18 @@ END
 $$
 """
 
-# (table, resource, enterprise id column, scope columns)
+# (table, resource, enterprise id column, owning unit column, scope columns)
 DEPARTURES = (
-    ("enterprise", "enterprise", "id", ("region_code", "sectors")),
-    ("hazard", "hazard", "enterprise_id", ("region_code", "sectors", "enterprise_id")),
-    ("department", "department", "", ("region_code",)),
+    ("enterprise", "enterprise", "id", "", ("region_code", "sectors")),
+    ("hazard", "hazard", "enterprise_id", "", ("region_code", "sectors", "enterprise_id")),
+    ("department", "department", "", "", ("region_code",)),
+    (
+        "public_report",
+        "public_report",
+        "",
+        "assigned_department_id",
+        ("region_code", "assigned_department_id"),
+    ),
 )
 # (table, resource, key column, owner column)
 HARD_DELETES = (
@@ -94,12 +102,13 @@ def upgrade() -> None:
     op.create_index("ix_sync_removal_resource_xid_seq", "sync_removal", ["resource", "xid", "seq"])
     op.execute(DEPARTURE_FUNCTION)
     op.execute(DELETED_FUNCTION)
-    for table, resource, enterprise_column, columns in DEPARTURES:
+    for table, resource, enterprise_column, owner_column, columns in DEPARTURES:
         changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
         op.execute(
             f"CREATE TRIGGER {table}_sync_departure AFTER UPDATE OF {', '.join(columns)} "
             f"ON {table} FOR EACH ROW WHEN ({changed}) "
-            f"EXECUTE FUNCTION anjian_sync_departure('{resource}', '{enterprise_column}')"
+            "EXECUTE FUNCTION anjian_sync_departure("
+            f"'{resource}', '{enterprise_column}', '{owner_column}')"
         )
     for table, resource, key, owner in HARD_DELETES:
         op.execute(
