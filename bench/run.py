@@ -35,7 +35,7 @@ import httpx
 
 from app.auth.tokens import mint_dev_token
 from app.config import Settings
-from bench import scenarios, stats
+from bench import scenarios, stats, sync_lag
 from bench.seed import seed
 from tests import pg
 
@@ -239,8 +239,13 @@ async def main() -> None:
     parser.add_argument("--stats-hazards", type=int, default=10_000_000)
     # statistics also under a dashboard-sized load (a handful of leaders' screens at once)
     parser.add_argument("--stats-light-connections", type=int, default=8)
-    parser.add_argument("--only", choices=["stats"], default=None)
+    parser.add_argument("--only", choices=["stats", "sync"], default=None)
+    parser.add_argument("--sync-writers", type=int, default=16)
+    parser.add_argument("--sync-duration", type=float, default=20.0)
     args = parser.parse_args()
+    if args.only == "sync":
+        await sync_stage(args.sync_writers, args.sync_duration, 1.0)
+        return
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk); `make bench` installs it")
     server = os.environ.get("BENCH_DATABASE_URL") or pg.server_url()
@@ -310,6 +315,7 @@ async def main() -> None:
         results.setdefault("statistics", {})[str(args.stats_hazards)] = await stats.stage(
             server, args.stats_hazards, args.enterprises, token, workdir, args
         )
+    results["sync_lag"] = await sync_stage(args.sync_writers, args.sync_duration, 1.0, save=False)
     if page_latency:
         results["page_latency"] = {
             **page_latency,
@@ -321,6 +327,31 @@ async def main() -> None:
     name = f"results-{args.only}.json" if args.only else "results.json"  # a part: aside
     (OUT / name).write_text(json.dumps(results, indent=2))
     print_report(results)
+
+
+async def sync_stage(
+    writers: int, duration: float, poll: float, *, save: bool = True
+) -> dict[str, Any]:
+    """Delta-sync lag (bench/sync_lag.py) on a small database of its own: the followers' reads
+    do not depend on the table size (index on the sync stamps), the writers' rate does not
+    either, and the run stays short (≤ duration + 15 s drain + start-up)."""
+    server = os.environ.get("BENCH_DATABASE_URL") or pg.server_url()
+    print(f"[sync] {writers} writers for {duration:g} s, followers poll every {poll:g} s")
+    url = await prepare_database(server, "anjian_bench_sync_1000", 200, 1000)
+    token = mint_dev_token(
+        Settings(database_url="postgresql://x@x/x", dev_jwt_secret=SECRET),
+        {"sub": "bench-sync", "role": "admin"},
+        ttl_seconds=7200,
+    )
+    proc = start_server(url)
+    try:
+        result = await sync_lag.measure(f"http://127.0.0.1:{PORT}", token, writers, duration, poll)
+    finally:
+        stop_server(proc)
+    if save:
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "results-sync.json").write_text(json.dumps(result, indent=2))
+    return result
 
 
 async def measure_floor(
