@@ -1,4 +1,4 @@
-"""statistics: hazard rollups from an insert-only delta table (no shared row locked by writers)
+"""hazard rollups from an insert-only delta table (no shared row locked by writers)
 
 Until 0012 the rollup trigger upserted the rollup rows in the writer's transaction: two writers
 changing hazards of the same (town, sector, month, level|source|department) queued on that row
@@ -18,6 +18,9 @@ two rows in opposite orders (deadlock). Now:
 - the overdue roll writes its adjustment as deltas too, and the rebuild takes the folder's lock
   before it truncates.
 
+Also the idempotency fence: ``idempotency_record.claim`` (the execution holding the key) and
+``committed_at`` (set by that execution's own business transaction, see app.core.idempotency).
+
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-01
@@ -28,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
@@ -238,6 +242,10 @@ REBUILD_FUNCTION = (
 
 
 def upgrade() -> None:
+    # Idempotency fencing: the claim's token, and the mark its business transaction sets.
+    op.add_column("idempotency_record", sa.Column("claim", sa.Uuid(), nullable=True))
+    op.add_column("idempotency_record",
+                  sa.Column("committed_at", sa.DateTime(timezone=True), nullable=True))
     for table in FOLDED_TABLES:
         op.execute(f"ALTER TABLE {table} RENAME TO {table}_folded")
         op.execute(f"ALTER TABLE {table}_folded RENAME CONSTRAINT pk_{table} TO pk_{table}_folded")
@@ -263,6 +271,8 @@ def _frozen(name: str) -> ModuleType:
 
 
 def downgrade() -> None:
+    op.drop_column("idempotency_record", "committed_at")
+    op.drop_column("idempotency_record", "claim")
     op.execute("SELECT anjian_hazard_rollup_fold()")
     for table in FOLDED_TABLES:
         op.execute(f"DROP VIEW {table}")
