@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import metrics
 from app.core.clock import utcnow
 from app.core.problems import problem_response
 from app.models.core import IdempotencyRecord
@@ -141,6 +142,7 @@ class IdempotencyMiddleware:
                 )
             ).scalar_one()
             if record.request_hash != digest:
+                metrics.IDEMPOTENCY_CONFLICTS.labels("idempotency_key_reused").inc()
                 return problem_response(
                     422,
                     "idempotency_key_reused",
@@ -149,6 +151,7 @@ class IdempotencyMiddleware:
                 )
             if record.response_status is None:
                 if record.locked_until and record.locked_until > now:
+                    metrics.IDEMPOTENCY_CONFLICTS.labels("idempotency_in_flight").inc()
                     return problem_response(
                         409,
                         "idempotency_in_flight",
@@ -158,6 +161,7 @@ class IdempotencyMiddleware:
                 record.locked_until = now + self.lock  # abandoned claim: take it over
                 return None
             if record.response_body is None:
+                metrics.IDEMPOTENCY_CONFLICTS.labels("idempotency_not_replayable").inc()
                 return problem_response(
                     409,
                     "idempotency_not_replayable",
