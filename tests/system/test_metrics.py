@@ -70,17 +70,14 @@ async def test_requests_by_route_template_and_status(
     await client.get("/no/such/path/for/metrics")
     after = await scrape(client)
 
-    assert value(after, "anjian_http_requests_total", **labels) - value(
-        before, "anjian_http_requests_total", **labels
-    ) == pytest.approx(3)
-    count = "anjian_http_request_duration_seconds_count"
+    count = "anjian_http_request_duration_seconds_count"  # the request count
     assert value(after, count, **labels) - value(before, count, **labels) == pytest.approx(3)
     inf = value(after, "anjian_http_request_duration_seconds_bucket", **labels, le="+Inf")
     assert inf == value(after, count, **labels)
     assert value(after, "anjian_http_request_duration_seconds_sum", **labels) > 0
     # a path no route matched is one series, whatever the path (scanners cannot grow them)
     unmatched = {"method": "GET", "route": "unmatched", "status": "404"}
-    assert value(after, "anjian_http_requests_total", **unmatched) >= 1
+    assert value(after, count, **unmatched) >= 1
     assert not any("/no/such/path" in str(key) for key in after)
 
 
