@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import metrics
 from app.core.clock import utcnow
 from app.core.errors import Conflict
 from app.core.problems import problem_response
@@ -168,6 +169,7 @@ class IdempotencyMiddleware:
                 )
             ).scalar_one()
             if record.request_hash != digest:
+                metrics.IDEMPOTENCY_CONFLICTS.labels("idempotency_key_reused").inc()
                 return problem_response(
                     422,
                     "idempotency_key_reused",
@@ -190,6 +192,7 @@ class IdempotencyMiddleware:
                 if record.committed_at is not None or (
                     record.locked_until and record.locked_until > now
                 ):
+                    metrics.IDEMPOTENCY_CONFLICTS.labels("idempotency_in_flight").inc()
                     return problem_response(
                         409,
                         "idempotency_in_flight",
@@ -201,6 +204,7 @@ class IdempotencyMiddleware:
                 record.claim = token
                 return None
             if record.response_body is None:
+                metrics.IDEMPOTENCY_CONFLICTS.labels("idempotency_not_replayable").inc()
                 return problem_response(
                     409,
                     "idempotency_not_replayable",
