@@ -51,7 +51,8 @@ async def test_sigterm_graceful_shutdown(
             stderr=asyncio.subprocess.STDOUT,
         )
         try:
-            for _ in range(300):  # the clock jobs ran once: the worker is up
+            # The clock jobs ran once: the worker is up (it starts slowly on a loaded machine).
+            for _ in range(900):
                 async with maker() as session:
                     count = (
                         await session.execute(select(func.count()).select_from(ClockRun))
