@@ -11,7 +11,7 @@ export UV_PYTHON ?= 3.11
 UV ?= $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 BIN := .venv/bin
 
-.PHONY: help venv run test lint format openapi bench migrate
+.PHONY: help venv run test lint format openapi bench migrate mutation
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,19 @@ run: venv ## run the API (embedded PostgreSQL unless DATABASE_URL is set)
 test: venv ## lint, then the test suite with coverage
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -n 2 --cov=app --cov-report=term:skip-covered
+
+# The guards that `make mutation` mutates (mutmut names: module.x_function__mutmut_N).
+MUTANTS ?= app.enterprises.uscc.* app.core.cursors.* app.core.idempotency.* \
+	app.core.concurrency.* app.core.timebounds.* app.core.sync.* app.core.horizon.* \
+	app.auth.scope.* app.auth.cache.* app.auth.principal.* app.auth.dependencies.* \
+	app.auth.service.* app.auth.tokens.* app.auth.repository.* \
+	app.hazards.service.common.x_authorize__* app.hazards.service.common.x_check_transition__*
+MUTATION_JOBS ?= 1
+
+mutation: venv ## mutation testing of the guards (mutmut; slow, resumable: README)
+	ANJIAN_TEST_TEMPLATE_DB=1 nice -n 10 $(BIN)/mutmut run --max-children $(MUTATION_JOBS) \
+	    $(foreach m,$(MUTANTS),'$(m)')
+	$(BIN)/python -m scripts.mutation_report --min 90 $(foreach m,$(MUTANTS),'$(m)')
 
 lint: venv ## ruff, formatting, mypy, import contracts
 	$(BIN)/ruff check .
