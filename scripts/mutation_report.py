@@ -24,18 +24,11 @@ from pathlib import Path
 GUARDS = (
     "app.enterprises.uscc.*",
     "app.core.cursors.*",
-    "app.core.idempotency.*",
     "app.core.concurrency.*",
     "app.core.timebounds.*",
-    "app.core.sync.*",
-    "app.core.horizon.*",
     "app.auth.scope.*",
     "app.auth.cache.*",
     "app.auth.principal.*",
-    "app.auth.dependencies.*",
-    "app.auth.service.*",
-    "app.auth.tokens.*",
-    "app.auth.repository.*",
     "app.hazards.service.common.x_authorize__*",
     "app.hazards.service.common.x_check_transition__*",
 )
