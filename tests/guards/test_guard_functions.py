@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -544,3 +545,119 @@ def test_who_may_act(action: str) -> None:
     no_rights = Principal(role=Role.enterprise_user, subject="none", enterprise_id=ENT)
     if action in ENTERPRISE_ACTIONS:
         assert _forbidden(no_rights, self_found, action) == "permission_denied"
+
+
+# --- what the first mutation run showed untested ------------------------------------------------
+
+
+def test_enterprise_cancel_needs_report_and_other_steps_self_manage() -> None:
+    """An enterprise user cancels with hazard:report and takes the other steps with
+    hazard:self_manage: each permission alone allows exactly its part."""
+    hz = _hazard(source="self_inspection")
+    report_only = Principal(
+        role=Role.enterprise_user,
+        subject="r",
+        enterprise_id=ENT,
+        permissions=frozenset({"hazard:report"}),
+    )
+    manage_only = Principal(
+        role=Role.enterprise_user,
+        subject="m",
+        enterprise_id=ENT,
+        permissions=frozenset({"hazard:self_manage"}),
+    )
+    authorize(report_only, hz, "cancel")
+    assert _forbidden(report_only, hz, "register") == "permission_denied"
+    assert _forbidden(manage_only, hz, "cancel") == "permission_denied"
+    authorize(manage_only, hz, "register")
+
+
+def test_transition_refusal_names_the_status_in_both_languages() -> None:
+    with pytest.raises(AppError) as caught:
+        check_transition(_hazard("closed"), "cancel")
+    assert "closed" in caught.value.detail_zh
+    assert caught.value.detail_zh != caught.value.detail_en
+
+
+def test_unit_scope_exact_sql() -> None:
+    args = {"region": Enterprise.region_code, "sectors": Enterprise.sectors}
+    town = unit_scope(who(Role.town_official, region_code="330106004"), enterprise_id=None, **args)
+    assert _sql(town) == (
+        "enterprise.region_code >= '330106004' AND enterprise.region_code < '330106005'"
+    )
+    system = unit_scope(who(Role.system), enterprise_id=None, **args)
+    assert _sql(system) == "true"
+
+
+@pytest.mark.parametrize("size", range(6))
+def test_cursor_padding(size: int) -> None:
+    """Every length of payload (0, 1 or 2 padding characters dropped) round-trips."""
+    data = {"v": ["x" * size]}
+    cursor = encode_cursor(SECRET, "k", data)
+    payload = json.dumps({"kind": "k", **data}, separators=(",", ":")).encode()
+    assert cursor == _sign(payload)
+    assert not cursor.endswith("=")
+    assert decode_cursor(SECRET, "k", cursor) == {"kind": "k", **data}
+
+
+def test_cursor_refusal_text() -> None:
+    with pytest.raises(AppError) as caught:
+        decode_cursor(SECRET, "k", "x")
+    assert caught.value.detail_en == "The cursor is invalid or belongs to another query"
+    assert caught.value.detail_zh == "分页游标无效或不属于本次查询"
+
+
+def test_if_match_texts_and_letters() -> None:
+    for bad in ('W/"X4"', '"X"', 'X"3"X'):
+        with pytest.raises(AppError) as caught:
+            parse_if_match(bad)
+        assert caught.value.code == "invalid_if_match", bad
+    assert caught.value.detail_en == "If-Match must be the ETag of the resource"
+    assert caught.value.detail_zh == "If-Match 必须是资源的 ETag"
+    with pytest.raises(AppError) as stale:
+        check_version(1, 7)
+    assert stale.value.detail_en == (
+        "The resource has changed (version 7); reload it and try again"
+    )
+    assert stale.value.detail_zh == "资源已被修改（当前版本 7），请刷新后重试"
+
+
+def test_bound_messages() -> None:
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(BoundedDate).validate_python("1999-12-31")
+    error = caught.value.errors()[0]
+    assert error["msg"] == "Date must be from 2000-01-01 to 2999-12-31"
+    assert error["ctx"] == {"earliest": "2000-01-01", "latest": "2999-12-31"}
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(BoundedDatetime).validate_python("3000-01-01T00:00:00Z")
+    error = caught.value.errors()[0]
+    assert error["msg"] == (
+        "Date and time must be from 2000-01-01T00:00:00Z to before 3000-01-01T00:00:00Z"
+    )
+    assert error["ctx"] == {"earliest": "2000-01-01T00:00:00Z", "end": "3000-01-01T00:00:00Z"}
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(ObservedDatetime).validate_python("2999-01-01T00:00:00Z")
+    error = caught.value.errors()[0]
+    assert error["msg"] == "Must not be later than now (allowing 5 minutes of clock skew)"
+    assert error["ctx"] == {"minutes": 5}
+
+
+def test_a_local_year_outside_the_range_can_be_inside_it_in_utc() -> None:
+    times = TypeAdapter(BoundedDatetime)
+    assert times.validate_python("1999-12-31T20:00:00-05:00") == datetime(2000, 1, 1, 1, tzinfo=UTC)
+
+
+def test_observed_exactly_at_the_skew_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    fixed = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr("app.core.timebounds.utcnow", lambda: fixed)
+    observed = TypeAdapter(ObservedDatetime)
+    assert observed.validate_python("2026-12-01T12:05:00Z") == fixed + timedelta(minutes=5)
+    _refused(observed, "2026-12-01T12:05:00.000001Z", "datetime_in_future")
+
+
+def test_a_one_second_cache_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.auth.cache.time.monotonic", lambda: 50.0)
+    for ttl in (1, 0.5):
+        cache = PrincipalCache(ttl)
+        cache.put("k", who(Role.admin))
+        assert cache.get("k") is not None, ttl
