@@ -337,3 +337,38 @@ async def test_principal_cache_keeps_callers_apart_and_expires(
     gone = await client.get(E, headers=own)
     assert gone.status_code == 401, gone.text
     assert gone.json()["code"] == "account_inactive"
+
+
+# --- If-Match -------------------------------------------------------------------------------
+
+
+async def test_if_match_forms(client: AsyncClient, admin: Headers) -> None:
+    """``"n"``, ``W/"n"`` and ``*`` are honoured; anything else is 400; a stale one is 412."""
+    dept = await create_department(client, admin)
+    url = f"/api/v1/departments/{dept['id']}"
+
+    async def patch(if_match: str, phone: str) -> Any:
+        return await client.patch(
+            url, json={"phone": phone}, headers={**admin, "If-Match": if_match}
+        )
+
+    strong = await patch('"1"', "1")
+    assert strong.status_code == 200, strong.text
+    assert strong.headers["etag"] == '"2"'
+    weak = await patch(' W/"2" ', "2")
+    assert weak.status_code == 200, weak.text
+    anything = await patch("*", "3")
+    assert anything.status_code == 200, anything.text
+    assert anything.json()["version"] == 4
+    for stale in ('"3"', '"5"', 'W/"1"', '"0"'):
+        refused = await patch(stale, "x")
+        assert refused.status_code == 412, (stale, refused.text)
+        assert refused.json()["code"] == "version_mismatch"
+    for bad in ('"abc"', '"-4"', "W/", '""', "4.0", 'W/"x4"'):
+        response = await patch(bad, "y")
+        assert response.status_code == 400, (bad, response.text)
+        assert response.json()["code"] == "invalid_if_match"
+    unclosed = await patch('"4', "4")  # the quotes are trimmed, not required
+    assert unclosed.status_code == 200, unclosed.text
+    final = await client.get(url, headers=admin)
+    assert final.json()["version"] == 5

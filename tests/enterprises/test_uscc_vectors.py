@@ -18,7 +18,7 @@ from tests.uscc_reference import ALPHABET, FORBIDDEN, reference_check_character
 
 # (code, holder) as published; positions 3-8 are the registering authority's region.
 REAL_CODES = [
-    ("91350100M000100Y43", "a Fuzhou (350100) enterprise, the GB 32100 worked example"),
+    ("91350100M000100Y43", "a unit registered in Fuzhou (350100), cited in issue 19"),
     ("91440300708461136T", "深圳市腾讯计算机系统有限公司"),
     ("91330100716105852F", "阿里巴巴（中国）有限公司"),
     ("914403001922038216", "华为技术有限公司"),
