@@ -12,7 +12,7 @@ UV ?= $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 BIN := .venv/bin
 , := ,
 
-.PHONY: help venv run test lint format openapi bench migrate image image-pin
+.PHONY: help venv run test lint format openapi bench bench-sync migrate image image-pin
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench: venv ## seed 1M hazards, load the service with wrk, compare with raw asyn
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
 	    || { echo "install wrk (Debian package 'wrk') to run the benchmark"; exit 1; }
 	$(BIN)/python -m bench.run $(ARGS)
+
+bench-sync: venv ## delta-sync lag: 16 writers at full speed, followers polling every second (≤ 60 s)
+	$(BIN)/python -m bench.run --only sync $(ARGS)
 
 migrate: venv ## alembic upgrade head (DATABASE_URL must be set)
 	$(BIN)/alembic upgrade head

@@ -177,6 +177,18 @@ class IdempotencyMiddleware:
                     detail_zh="该 Idempotency-Key 已用于另一个不同的请求",
                 )
             if record.response_status is None:
+                if record.committed_at is not None and not (
+                    record.locked_until and record.locked_until > now
+                ):
+                    return problem_response(
+                        409,
+                        "idempotency_not_replayable",
+                        detail_en="The first request with this Idempotency-Key was carried out, "
+                        "but its answer was lost (the database failed after its commit); read "
+                        "the resource to see the result",
+                        detail_zh="使用该 Idempotency-Key 的首次请求已执行，"
+                        "但其响应因数据库在提交后故障而丢失，请查询相应资源确认结果",
+                    )
                 if record.committed_at is not None or (
                     record.locked_until and record.locked_until > now
                 ):
@@ -239,15 +251,19 @@ class IdempotencyMiddleware:
                 IdempotencyRecord.claim == token,  # still ours (not taken over)
             )
             if captured["status"] >= 500:
-                # A server failure is not an answer: let the client retry with the same key
-                # (unless the writes did commit: then the answer is kept, whatever it was).
+                # A server failure is not an answer: let the client retry with the same key.
+                # If the writes did commit (the connection failed after COMMIT went out), the
+                # key stays done, without an answer to replay: never executed twice.
                 gone = await session.execute(
                     delete(IdempotencyRecord)
                     .where(*where, IdempotencyRecord.committed_at.is_(None))
                     .returning(IdempotencyRecord.key)
                 )
-                if gone.first() is not None:
-                    return
+                if gone.first() is None:
+                    await session.execute(
+                        update(IdempotencyRecord).where(*where).values(locked_until=None)
+                    )
+                return
             secret = captured.get("no_store", False)
             await session.execute(
                 update(IdempotencyRecord)
