@@ -25,6 +25,7 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import install_openapi
 from app.core.problems import install_integrity_handler, install_problem_handlers
+from app.core.resilience import TransactionRetryMiddleware
 from app.core.routing import install_method_guards
 from app.core.strict_bodies import install_strict_bodies
 from app.db import create_engine, create_read_sessionmaker, create_sessionmaker
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_integrity_handler(app)
     # Plain list URLs asking for CSV/XLSX (Accept or format=) are answered by their /export.
     app.add_middleware(ExportNegotiationMiddleware)
+    # Inside the idempotency claim: a run again keeps the claim (and its fence).
+    app.add_middleware(TransactionRetryMiddleware, attempts=settings.transaction_attempts)
     app.add_middleware(
         IdempotencyMiddleware,
         ttl_hours=settings.idempotency_ttl_hours,
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_attachment_bytes,
         trust_forwarded_for=settings.trust_forwarded_for,
+        unavailable_retry_after=settings.unavailable_retry_after_seconds,
     )
 
     app.include_router(system_router)

@@ -20,6 +20,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.statistics.figures.repository import fold_rollups
 from app.worker import delivery, dispatch
 from app.worker.clock import run_due_jobs
 
@@ -65,9 +66,15 @@ class Worker:
                 return total
         return total
 
+    async def fold(self) -> int:
+        """Fold the hazard statistics deltas the writers appended since the last tick."""
+        async with self.sessionmaker() as session, session.begin():
+            return await fold_rollups(session)
+
     async def tick(self) -> dict[str, Any]:
         """One pass over everything; returns what was done."""
         done: dict[str, Any] = {"events": await self.fan_out(), "deliveries": await self.deliver()}
+        done["rollup_deltas"] = await self.fold()
         now = time.monotonic()
         if self.clock and not self.stopping.is_set() and now >= self._next_clock_check:
             # due times live in the database; looking at them every few seconds is plenty
