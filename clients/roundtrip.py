@@ -27,6 +27,12 @@ def uscc() -> str:
     return body + CHARSET[(31 - total % 31) % 31]
 
 
+def wrong_uscc() -> str:
+    """A well-formed code whose check character is wrong (422 uscc_check_character)."""
+    good = uscc()
+    return good[:17] + ("1" if good[17] == "0" else "0")
+
+
 def png() -> bytes:
     """A real 2×2 PNG, different on every run."""
 
@@ -124,7 +130,7 @@ def run_opc(base_url: str, token: str) -> None:
     bad = create_enterprise.sync_detailed(
         client=client,
         body=EnterpriseCreate.from_dict(
-            {"uscc": uscc()[:17] + "0", "name": name, "region_code": TOWN, "sectors": ["hazchem"]}
+            {"uscc": wrong_uscc(), "name": name, "region_code": TOWN, "sectors": ["hazchem"]}
         ),
     )
     problem = bad.parsed
@@ -234,7 +240,7 @@ def run_ogpy(base_url: str, token: str) -> None:
         enterprises.create_enterprise(
             anjian_api.EnterpriseCreate.from_dict(
                 {
-                    "uscc": uscc()[:17] + "0",
+                    "uscc": wrong_uscc(),
                     "name": name,
                     "region_code": TOWN,
                     "sectors": ["hazchem"],
