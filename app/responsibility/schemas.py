@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.pagination import Page, sort_field
+from app.core.pagination import Page, SyncPage, sort_field
 from app.core.timebounds import BoundedDatetime
 from app.hazards.enums import HazardStatus
 from app.reference.enums import EnterpriseStatus, RiskGrade, Sector
@@ -127,7 +127,7 @@ class ResponsibilityAssignmentRead(BaseModel):
     deleted_at: datetime | None = Field(default=None, description="Set on tombstones in sync")
 
 
-class ResponsibilityAssignmentPage(Page[ResponsibilityAssignmentRead]):
+class ResponsibilityAssignmentPage(SyncPage[ResponsibilityAssignmentRead]):
     pass
 
 
