@@ -13,6 +13,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from app.api import include_api
 from app.auth.cache import PrincipalCache
@@ -23,21 +24,40 @@ from app.core.export_http import ExportNegotiationMiddleware
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logs import configure_logging
 from app.core.middleware import RequestContextMiddleware
+from app.core.openapi import install_openapi
 from app.core.problems import install_integrity_handler, install_problem_handlers
 from app.core.resilience import TransactionRetryMiddleware
+from app.core.routing import install_method_guards
+from app.core.strict_bodies import install_strict_bodies
 from app.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.system.router import router as system_router
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 DESCRIPTION = """
-Anjian (安监) is the system of record for work-safety supervision (安全生产监管): hazards
+Anjian (安监 API) is the system of record for work-safety supervision (安全生产监管): hazards
 (事故隐患), responsibility assignments (责任落实) and inspection visits (检查), with the
 enterprises, regions, departments, people, evidence, events and statistics around them.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.
 Every POST accepts `Idempotency-Key`; every resource carries `version` (ETag / If-Match).
+Authenticate with `Authorization: Bearer <JWT>` or `X-API-Key`. Large responses are gzipped
+when the client sends `Accept-Encoding: gzip`.
 """
+CONTACT = {"name": "Anjian maintainers (安监平台运维)", "url": "https://anjian.gov.cn/"}
+# Relative: the document is served by the API itself; generated clients take a base URL.
+# gzip level 1 for bodies of 4 KB and more (lists, exports, this document): a 50-row page of
+# 36 KB becomes 3.6 KB for less CPU than json.loads of the same page; level 6 saves 9 % more
+# bytes for twice the CPU. Single resources stay plain; compressed files are left alone.
+GZIP_LEVEL = 1
+GZIP_MINIMUM_BYTES = 4096
+GZIP_EXCLUDED = (
+    *DEFAULT_EXCLUDED_CONTENT_TYPES,
+    "application/pdf",
+    "application/octet-stream",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+SERVERS = [{"url": "/", "description": "The server that serves this document"}]
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -64,14 +84,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.release_pool(settings.db_pool_size, settings.db_max_overflow)
 
     app = FastAPI(
-        title="Anjian 安监 API",
+        title="Anjian API",  # ASCII: generators derive package names from it
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=_operation_id,
-        separate_input_output_schemas=True,
+        separate_input_output_schemas=False,
+        contact=CONTACT,
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
@@ -87,6 +108,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ttl_hours=settings.idempotency_ttl_hours,
         lock_seconds=settings.idempotency_lock_seconds,
     )
+    # Inside the request context (its headers and 500s), outside the idempotency store (which
+    # keeps and replays the identity body to callers that may not accept gzip).
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=GZIP_MINIMUM_BYTES,
+        compresslevel=GZIP_LEVEL,
+        exclude_content_types=GZIP_EXCLUDED,
+    )
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,
@@ -97,6 +126,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(system_router)
     include_api(app)
+    install_strict_bodies()
+    install_method_guards(app)
+    install_openapi(app, servers=SERVERS)
     _install_docs(app)
     return app
 

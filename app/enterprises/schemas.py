@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import SyncPage
+from app.core.pagination import SyncPage, sort_field
 from app.core.timebounds import BoundedDate
 from app.reference.enums import EnterpriseSize, EnterpriseStatus, RiskGrade, Sector, UnitKind
 
@@ -50,7 +50,13 @@ class EnterpriseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID | None = Field(default=None, description="Client-chosen id (offline creation)")
-    uscc: str = Field(description="Unified social credit code (统一社会信用代码), 18 characters")
+    uscc: str = Field(
+        description="Unified social credit code (统一社会信用代码, GB 32100): 18 characters of "
+        "0-9 and A-Y without I, O, S, V, Z; positions 3-8 a known county; the last one the "
+        "mod-31 check character",
+        # the server checks each rule itself, naming it in the 422 code (uscc_length, …)
+        json_schema_extra={"pattern": "^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$"},
+    )
     name: str = Field(min_length=1, max_length=200)
     kind: UnitKind = UnitKind.enterprise
     region_code: str = Field(pattern=r"^\d{9}$", description="Township or street code (9 digits)")
@@ -141,10 +147,7 @@ class EnterpriseFilter(BaseModel):
     q: str | None = Field(
         default=None, min_length=1, max_length=100, description="Name substring (Chinese included)"
     )
-    sort: str | None = Field(
-        default=None,
-        description="Comma list of name, created_at, updated_at, id; prefix - for descending",
-    )
+    sort: str | None = sort_field("name", "created_at", "updated_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(default=None, description="Sync cursor; 0 for everything")

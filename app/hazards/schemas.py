@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.pagination import Page, SyncPage
+from app.core.pagination import Page, SyncPage, sort_field
 from app.core.timebounds import BoundedDate, BoundedDatetime, ObservedDatetime
 from app.enterprises.schemas import Contact, GeoPoint
 from app.hazards.enums import (
@@ -230,10 +230,8 @@ class HazardFilter(_Input):
     q: str | None = Field(
         default=None, min_length=1, max_length=100, description="Substring of title/description"
     )
-    sort: str | None = Field(
-        default=None,
-        description="Comma list of found_at, deadline, code, created_at, updated_at, id; "
-        "prefix - for descending (default -found_at)",
+    sort: str | None = sort_field(
+        "found_at", "deadline", "code", "created_at", "updated_at", "id", default="-found_at"
     )
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
@@ -243,7 +241,11 @@ class HazardFilter(_Input):
 class NearbyFilter(_Input):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    radius_m: float = Field(gt=0, description="Search radius in metres (limit in settings)")
+    radius_m: float = Field(
+        gt=0,
+        description="Search radius in metres (limit in settings, default 50 km)",
+        json_schema_extra={"maximum": 50_000},
+    )
     open_only: bool = Field(default=True, description="Only hazards not closed or cancelled")
     limit: int = Field(default=50, ge=1, le=200)
 

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.pagination import SyncPage
+from app.core.pagination import SyncPage, sort_field
 from app.core.timebounds import BoundedDate
 from app.enterprises.schemas import GeoPoint
+from app.hazards.enums import HazardCategory, HazardLevel
 from app.public_reports.enums import (
     ReportCategory,
     ReportChannel,
@@ -169,10 +170,7 @@ class PublicReportFilter(BaseModel):
     department_id: uuid.UUID | None = Field(default=None, description="Assigned unit")
     enterprise_id: uuid.UUID | None = None
     overdue: bool | None = None
-    sort: str | None = Field(
-        default=None,
-        description="Comma list of received_on, due_on, created_at, id; prefix - for descending",
-    )
+    sort: str | None = sort_field("received_on", "due_on", "created_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(
@@ -242,10 +240,8 @@ class FoundHazard(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=4000)
     sector: Sector
-    category: str = Field(
-        default="unsafe_condition", max_length=32, description="hazard_category enum value"
-    )
-    level: str | None = Field(default=None, description="general or major, if known")
+    category: HazardCategory = HazardCategory.unsafe_condition
+    level: HazardLevel | None = Field(default=None, description="general or major, if known")
 
 
 class ReportVerify(BaseModel):

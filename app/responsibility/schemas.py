@@ -9,8 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.pagination import Page, SyncPage
+from app.core.pagination import Page, SyncPage, sort_field
 from app.core.timebounds import BoundedDatetime
+from app.hazards.enums import HazardStatus
 from app.reference.enums import EnterpriseStatus, RiskGrade, Sector
 from app.responsibility.enums import (
     ChainSource,
@@ -149,10 +150,7 @@ class ResponsibilityAssignmentFilter(BaseModel):
     public_display: bool | None = Field(
         default=None, description="Only those shown publicly (公示) or only those not"
     )
-    sort: str | None = Field(
-        default=None,
-        description="Comma list of valid_from, created_at, id; prefix - for descending",
-    )
+    sort: str | None = sort_field("valid_from", "created_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(default=None, description="Sync cursor; 0 for everything")
@@ -385,7 +383,7 @@ class GapHazard(BaseModel):
     hazard_id: uuid.UUID
     code: str
     title: str
-    status: str
+    status: HazardStatus
     enterprise_id: uuid.UUID
     region_code: str
 
