@@ -400,6 +400,8 @@ HAZARD_WRITES: list[Write] = [
         lambda ctx, body: {"relapse_of_id": {"old": None, "new": ctx["old"]["id"]}},
         setup=a_relapse,
         body=lambda ctx: {"relapse_of_id": ctx["old"]["id"]},
+        # the closed hazard's own row: relapse_found (with its hazard.relapse_found event)
+        also={"hazard": 1},
     ),
     Write(
         "assign_hazard_experts",

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.enums import REGISTRY
+from app.core.validation_zh import message_zh
 from app.enterprises import service as enterprise_service
 from app.enterprises.schemas import EnterpriseCreate
 from app.hazards import service as hazard_service
@@ -111,7 +112,13 @@ def build(spec: KindSpec, values: Mapping[str, Any]) -> tuple[BaseModel | None, 
         return spec.schema.model_validate(spec.to_payload(values)), []
     except ValidationError as err:
         return None, [
-            error(spec.loc_to_column(e["loc"]), e["type"], e["msg"], e["msg"]) for e in err.errors()
+            error(
+                spec.loc_to_column(e["loc"]),
+                e["type"],
+                e["msg"],
+                message_zh(e["type"], e["msg"], e.get("ctx")),
+            )
+            for e in err.errors()
         ]
 
 
