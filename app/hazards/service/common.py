@@ -58,6 +58,13 @@ _RECTIFYING = (S.rectifying, S.escalated)
 TRANSITIONS: dict[str, Transition] = {
     "register": _t([S.reported], S.registered, "hazard_not_reported", "hazard:register", True),
     "regrade": _t([S.registered], None, "hazard_not_registered", "hazard:register", False),
+    "regrade_major": _t(
+        [S.rectifying, S.extension_requested, S.escalated, S.pending_verification],
+        S.planning,
+        "hazard_not_in_rectification",
+        "hazard:register",
+        False,
+    ),
     "fix_on_spot": _t(
         [S.registered], S.pending_verification, "hazard_not_registered", "hazard:manage", True
     ),
@@ -314,6 +321,7 @@ EVENT_NAMES = {
     "update": "updated",
     "register": "registered",
     "regrade": "regraded",
+    "regrade_major": "regraded_major",
     "fix_on_spot": "fixed_on_spot",
     "order_rectification": "rectification_ordered",
     "report_major": "major_reported",
