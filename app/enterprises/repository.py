@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -164,3 +165,15 @@ async def enterprises_headed_by(session: AsyncSession, person_id: uuid.UUID) -> 
         or_(A.valid_to.is_(None), A.valid_to > now),
     )
     return [r for r in (await session.execute(stmt)).scalars() if r is not None]
+
+
+async def names_and_codes(
+    session: AsyncSession, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, str]]:
+    """(name, credit code) of enterprises by id, for exports of records that cite them (the
+    caller already sees those records)."""
+    wanted = sorted(set(ids), key=str)
+    if not wanted:
+        return {}
+    stmt = select(E.id, E.name, E.uscc).where(E.id.in_(wanted))
+    return {r.id: (r.name, r.uscc) for r in (await session.execute(stmt)).all()}
