@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -20,10 +19,13 @@ from app.api import include_api
 from app.auth.cache import PrincipalCache
 from app.auth.tokens import TokenVerifier
 from app.config import Settings, get_settings
+from app.core import metrics
 from app.core.export_http import ExportNegotiationMiddleware
 from app.core.idempotency import IdempotencyMiddleware
+from app.core.logs import configure_logging
 from app.core.middleware import RequestContextMiddleware
 from app.core.problems import install_integrity_handler, install_problem_handlers
+from app.core.resilience import TransactionRetryMiddleware
 from app.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.system.router import router as system_router
 
@@ -45,12 +47,13 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(message)s")
+    configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         app.state.engine = engine
+        metrics.instrument_pool(engine, settings.db_pool_size, settings.db_max_overflow)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.read_sessionmaker = create_read_sessionmaker(engine)
         # Move start-up objects (routes, schemas, models) out of the collector's sight, so
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         await engine.dispose()
+        metrics.release_pool(settings.db_pool_size, settings.db_max_overflow)
 
     app = FastAPI(
         title="Anjian 安监 API",
@@ -77,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_integrity_handler(app)
     # Plain list URLs asking for CSV/XLSX (Accept or format=) are answered by their /export.
     app.add_middleware(ExportNegotiationMiddleware)
+    # Inside the idempotency claim: a run again keeps the claim (and its fence).
+    app.add_middleware(TransactionRetryMiddleware, attempts=settings.transaction_attempts)
     app.add_middleware(
         IdempotencyMiddleware,
         ttl_hours=settings.idempotency_ttl_hours,
@@ -87,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_attachment_bytes,
         trust_forwarded_for=settings.trust_forwarded_for,
+        unavailable_retry_after=settings.unavailable_retry_after_seconds,
     )
 
     app.include_router(system_router)

@@ -15,6 +15,9 @@ from app.auth.principal import Principal
 from app.auth.tokens import TokenVerifier
 from app.config import Settings
 from app.core.errors import Unauthorized
+from app.core.idempotency import fence
+from app.core.resilience import COMMITTING
+from app.db import end_failed
 
 bearer_scheme = HTTPBearer(auto_error=False, description="OIDC-style JWT (RS256/ES256)")
 api_key_scheme = APIKeyHeader(
@@ -23,13 +26,16 @@ api_key_scheme = APIKeyHeader(
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed once before the response is sent."""
+    """One session per request, committed once before the response is sent (with the
+    Idempotency-Key's fence, so the key and the writes commit together)."""
     async with request.app.state.sessionmaker() as session:
         try:
             yield session
+            await fence(session, request.scope)
+            request.scope[COMMITTING] = True  # from here a lost connection may have committed
             await session.commit()
-        except BaseException:
-            await session.rollback()
+        except BaseException as exc:
+            await end_failed(session, exc)
             raise
 
 
@@ -40,8 +46,12 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session for GET endpoints that only read (no transaction; see app.db). The commit
     writes the audit rows of what the read showed, if any, before the response is sent."""
     async with request.app.state.read_sessionmaker() as session:
-        yield session
-        await session.commit()
+        try:
+            yield session
+            await session.commit()
+        except BaseException as exc:
+            await end_failed(session, exc)
+            raise
 
 
 ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]

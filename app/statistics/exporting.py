@@ -112,19 +112,19 @@ async def export_enterprises(
         batch_session: AsyncSession, cursor: str | None, size: int
     ) -> tuple[Sequence[Row], str | None]:
         page_settings = settings.model_copy(update={"page_limit_max": size})
-        items, next_cursor = await enterprise_service.list_enterprises(
+        page = await enterprise_service.list_enterprises(
             batch_session,
             page_settings,
             principal,
             base.model_copy(update={"cursor": cursor, "limit": size}),
         )
-        rows = [dict(r) for r in model_rows(items)]
+        rows = [dict(r) for r in model_rows(page.items)]
         towns = await reference_repository.region_names(
             batch_session, [r["region_code"] for r in rows]
         )
         for r in rows:
             r["region_name"] = towns.get(r["region_code"])
-        return rows, next_cursor
+        return rows, page.next_cursor
 
     record_personal_data_export(
         session,
@@ -230,13 +230,15 @@ async def export_hazards(
         batch_session: AsyncSession, cursor: str | None, size: int
     ) -> tuple[Sequence[Row], str | None]:
         page_settings = settings.model_copy(update={"page_limit_max": size})
-        items, next_cursor = await hazard_service.list_hazards(
+        page = await hazard_service.list_hazards(
             batch_session,
             page_settings,
             principal,
             base.model_copy(update={"cursor": cursor, "limit": size}),
         )
-        return await _named(batch_session, [dict(r) for r in model_rows(items)]), next_cursor
+        return await _named(
+            batch_session, [dict(r) for r in model_rows(page.items)]
+        ), page.next_cursor
 
     record_personal_data_export(
         session,
