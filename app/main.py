@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
@@ -133,9 +134,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+REDOC_JS_URL = "/docs-local/redoc.standalone.js"
+# ReDoc's sidebar shows a logo it loads from Redocly's CDN: served with the local favicon instead.
+_REDOC_OUTSIDE_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+@lru_cache(maxsize=1)
+def _redoc_js() -> bytes:
+    return (
+        (DOCS_ASSETS / "redoc.standalone.js")
+        .read_bytes()
+        .replace(_REDOC_OUTSIDE_LOGO, b"/docs-assets/favicon.png")
+    )
+
+
 def _install_docs(app: FastAPI) -> None:
-    """Swagger UI and ReDoc with their assets served locally (air-gapped networks)."""
+    """Swagger UI and ReDoc with their assets served locally (air-gapped networks): no CDN, no
+    fonts, no logo from Redocly's CDN, no Swagger validator."""
     app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get(REDOC_JS_URL, include_in_schema=False)
+    async def redoc_js() -> Response:
+        return Response(
+            _redoc_js(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
@@ -145,6 +169,8 @@ def _install_docs(app: FastAPI) -> None:
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
             swagger_css_url="/docs-assets/swagger-ui.css",
             swagger_favicon_url="/docs-assets/favicon.png",
+            # no call to the public validator.swagger.io (air-gapped networks)
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
     @app.get("/redoc", include_in_schema=False)
@@ -152,7 +178,7 @@ def _install_docs(app: FastAPI) -> None:
         return get_redoc_html(
             openapi_url="/openapi.json",
             title="Anjian API",
-            redoc_js_url="/docs-assets/redoc.standalone.js",
+            redoc_js_url=REDOC_JS_URL,
             redoc_favicon_url="/docs-assets/favicon.png",
             with_google_fonts=False,
         )

@@ -16,6 +16,7 @@ from app.core import request_context
 from app.core.dberrors import incidents, is_duplicate_id, is_retryable, is_unavailable
 from app.core.errors import AppError
 from app.core.routing import allowed_methods
+from app.core.validation_zh import message_zh
 
 log = logging.getLogger("anjian.errors")
 
@@ -90,7 +91,7 @@ def problem_response(
         "request_id": ctx.request_id,
     }
     if errors:
-        body["errors"] = jsonable_encoder(errors)
+        body["errors"] = jsonable_encoder([_localized(e, zh) for e in errors])
     return JSONResponse(
         body,
         status_code=status,
@@ -99,14 +100,26 @@ def problem_response(
     )
 
 
+def _localized(error: dict[str, Any], zh: bool) -> dict[str, Any]:
+    """One field error in the answer's language: ``msg_zh`` (set by ``Unprocessable.field`` and
+    the validation handler) or the Chinese text made from its type; never both languages."""
+    out = {k: v for k, v in error.items() if k != "msg_zh"}
+    if zh:
+        msg = str(error.get("msg", ""))
+        out["msg"] = error.get("msg_zh") or message_zh(str(error.get("type", "")), msg, None)
+    return out
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
+        error_type, msg = err.get("type", "value_error"), err.get("msg", "")
         out.append(
             {
                 "loc": list(err.get("loc", ())),
-                "msg": err.get("msg", ""),
-                "type": err.get("type", "value_error"),
+                "msg": msg,
+                "msg_zh": message_zh(error_type, msg, err.get("ctx")),
+                "type": error_type,
             }
         )
     return out

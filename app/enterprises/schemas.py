@@ -30,6 +30,20 @@ class Contact(BaseModel):
     phone: str | None = Field(default=None, max_length=40)
 
 
+class MainResponsibleRead(Contact):
+    """The main responsible person (主要负责人): the holder of the enterprise's
+    ``enterprise_main_responsible`` assignment (``person_id``, ``assignment_id``), or — before the
+    seat was ever filled through the responsibility chain — the contact declared at registration
+    (both ids null). Null when the seat is vacant."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    person_id: uuid.UUID | None = Field(default=None, description="Holder (person) of the seat")
+    assignment_id: uuid.UUID | None = Field(
+        default=None, description="The current enterprise_main_responsible assignment"
+    )
+
+
 class Licence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -87,7 +101,11 @@ class EnterpriseUpdate(BaseModel):
     sectors: list[Sector] | None = Field(default=None, min_length=1)
     industry_code: str | None = Field(default=None, pattern=r"^[A-T](\d{2,4})?$")
     legal_representative: Contact | None = None
-    main_responsible_person: Contact | None = None
+    main_responsible_person: Contact | None = Field(
+        default=None,
+        description="Only until the seat is filled through the responsibility chain "
+        "(then 409 main_responsible_person_from_assignment: hand the assignment over)",
+    )
     safety_manager: Contact | None = None
     size: EnterpriseSize | None = None
     risk_grade: RiskGrade | None = None
@@ -107,7 +125,10 @@ class EnterpriseRead(BaseModel):
     sectors: list[Sector]
     industry_code: str | None
     legal_representative: Contact | None
-    main_responsible_person: Contact | None
+    main_responsible_person: MainResponsibleRead | None = Field(
+        description="Derived from the responsibility chain (read-only once an "
+        "enterprise_main_responsible assignment exists)"
+    )
     safety_manager: Contact | None
     size: EnterpriseSize | None
     risk_grade: RiskGrade | None

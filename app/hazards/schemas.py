@@ -277,6 +277,21 @@ class HazardRegister(ActionBase):
     expert_note: str | None = Field(default=None, max_length=5_000)
 
 
+class HazardRegradeMajor(ActionBase):
+    """A general hazard found to be major while it is being rectified (re-grading later):
+    → planning, on the major treatment path (see docs/hazards.md)."""
+
+    reason: str = Field(min_length=1, max_length=5_000, description="Why it is major now")
+    criteria_clause_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="Criteria clauses it matches (判定标准条款)"
+    )
+    expert_note: str | None = Field(default=None, max_length=5_000)
+    production_order: ProductionOrder = Field(
+        default=ProductionOrder.none, description="Stop order decided with the re-grading"
+    )
+    production_order_document: str | None = Field(default=None, max_length=100)
+
+
 class HazardFixOnSpot(ActionBase):
     """Fixed on the spot (即查即改): needs an after-photo among `attachment_ids`."""
 

@@ -15,6 +15,7 @@ from app.hazards.enums import HazardStatus
 from app.reference.enums import EnterpriseStatus, RiskGrade, Sector
 from app.responsibility.enums import (
     ChainSource,
+    ConfirmationState,
     GapKind,
     HolderType,
     ObjectType,
@@ -121,6 +122,17 @@ class ResponsibilityAssignmentRead(BaseModel):
     end_reason: str | None
     ended_by: str | None
     predecessor_id: uuid.UUID | None
+    confirmation: ConfirmationState = Field(
+        description="Re-confirmation (复核确认): not_requested, requested (unanswered), "
+        "confirmed or declined (the last two since the last request)"
+    )
+    confirmation_requested_at: datetime | None = Field(
+        description="When the holder was last asked to re-confirm"
+    )
+    last_confirmed_at: datetime | None
+    declined_at: datetime | None
+    decline_reason: str | None
+    answered_by: str | None = Field(description="Who gave the last answer")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -154,6 +166,23 @@ class ResponsibilityAssignmentFilter(BaseModel):
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(default=None, description="Sync cursor; 0 for everything")
+
+
+class ResponsibilityConfirm(BaseModel):
+    """The holder confirms they still hold the responsibility (仍承担该项安全生产责任)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ResponsibilityDecline(BaseModel):
+    """The holder declines: they no longer (or never did) hold it, with the reason. The
+    assignment stays until the appointing unit ends it or hands it over; meanwhile it is a gap."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class ResponsibilityEnd(BaseModel):
@@ -417,6 +446,12 @@ class ResponsibilityGaps(BaseModel):
     enterprises_without_main_responsible: list[GapEnterprise]
     expiring_assignments: list[ResponsibilityAssignmentRead]
     visit_frequency_missed: list[GapVisit]
+    unconfirmed_assignments: list[ResponsibilityAssignmentRead] = Field(
+        description="Current assignments whose holder was asked to re-confirm and has not answered"
+    )
+    declined_assignments: list[ResponsibilityAssignmentRead] = Field(
+        description="Current assignments whose holder declined (with the reason)"
+    )
 
 
 class ResponsibilityGapFilter(BaseModel):
