@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from app.api_keys.router import router as api_keys
 from app.attachments.router import router as attachments
 from app.audit.router import router as audit
+from app.clock.router import router as clock
 from app.criteria.router import router as criteria
 from app.departments.router import router as departments
 from app.enterprises.router import router as enterprises
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events,
     notifications,
     public_reports,
+    clock,
 )
 
 

@@ -14,6 +14,7 @@ from app.auth.cache import PrincipalCache
 from app.auth.principal import Principal
 from app.auth.tokens import TokenVerifier
 from app.config import Settings
+from app.core import clock
 from app.core.errors import Unauthorized
 
 bearer_scheme = HTTPBearer(auto_error=False, description="OIDC-style JWT (RS256/ES256)")
@@ -23,9 +24,11 @@ api_key_scheme = APIKeyHeader(
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed once before the response is sent."""
+    """One session per request, committed once before the response is sent. The drill clock
+    is reloaded first (development and test only; see app.core.clock)."""
     async with request.app.state.sessionmaker() as session:
         try:
+            await clock.refresh(session, request.app.state.settings.environment)
             yield session
             await session.commit()
         except BaseException:
@@ -40,6 +43,7 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session for GET endpoints that only read (no transaction; see app.db). The commit
     writes the audit rows of what the read showed, if any, before the response is sent."""
     async with request.app.state.read_sessionmaker() as session:
+        await clock.refresh(session, request.app.state.settings.environment)
         yield session
         await session.commit()
 

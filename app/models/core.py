@@ -1,14 +1,14 @@
-"""Plumbing tables: idempotency records."""
+"""Plumbing tables: idempotency records, the service clock of drills."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, LargeBinary, String, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Integer, LargeBinary, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, Versioned
 
 
 class IdempotencyRecord(Base):
@@ -29,3 +29,20 @@ class IdempotencyRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, index=True
     )
+
+
+class ServiceClock(Versioned, Base):
+    """The drill offset of the service clock (one row, ``id = 1``): development and test
+    environments move "now" by it so that deadlines, reminders, escalation, acceptance reviews
+    and look-backs can be exercised end to end. Production ignores it and refuses to set it."""
+
+    __tablename__ = "service_clock"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    offset_seconds: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    updated_by: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(500))

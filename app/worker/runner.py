@@ -20,6 +20,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.core.clock import refresh
 from app.worker import delivery, dispatch
 from app.worker.clock import run_due_jobs
 
@@ -67,6 +68,8 @@ class Worker:
 
     async def tick(self) -> dict[str, Any]:
         """One pass over everything; returns what was done."""
+        async with self.sessionmaker() as session:  # the drill clock, as the API last set it
+            await refresh(session, self.settings.environment)
         done: dict[str, Any] = {"events": await self.fan_out(), "deliveries": await self.deliver()}
         now = time.monotonic()
         if self.clock and not self.stopping.is_set() and now >= self._next_clock_check:
