@@ -22,8 +22,10 @@ from app.config import Settings, get_settings
 from app.core.export_http import ExportNegotiationMiddleware
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.middleware import RequestContextMiddleware
+from app.core.pdf_http import PdfNegotiationMiddleware
 from app.core.problems import install_integrity_handler, install_problem_handlers
 from app.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from app.documents.router import PDF_REWRITES
 from app.system.router import router as system_router
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_integrity_handler(app)
     # Plain list URLs asking for CSV/XLSX (Accept or format=) are answered by their /export.
     app.add_middleware(ExportNegotiationMiddleware)
+    # JSON read URLs asking for application/pdf are answered by their printable document.
+    app.add_middleware(PdfNegotiationMiddleware, rewrites=PDF_REWRITES)
     app.add_middleware(
         IdempotencyMiddleware,
         ttl_hours=settings.idempotency_ttl_hours,
