@@ -39,6 +39,19 @@ class Settings(BaseSettings):
     page_limit_max: int = Field(default=200, ge=1)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     idempotency_lock_seconds: int = Field(default=60, ge=1)
+    transaction_attempts: int = Field(
+        default=4,
+        ge=1,
+        le=20,
+        description="A write request whose transaction PostgreSQL aborts (deadlock, "
+        "serialization failure, a client id taken meanwhile) or whose connection is lost "
+        "before its commit runs again as a whole, at most this many times in all",
+    )
+    unavailable_retry_after_seconds: int = Field(
+        default=5,
+        ge=1,
+        description="Retry-After of the 503 answered while the database is unreachable",
+    )
     sync_retention_days: int = Field(default=90, ge=1)
 
     jwt_issuer: str = "anjian-dev"

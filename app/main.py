@@ -24,6 +24,7 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.middleware import RequestContextMiddleware
 from app.core.pdf_http import PdfNegotiationMiddleware
 from app.core.problems import install_integrity_handler, install_problem_handlers
+from app.core.resilience import TransactionRetryMiddleware
 from app.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.documents.router import PDF_REWRITES
 from app.system.router import router as system_router
@@ -78,8 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_integrity_handler(app)
     # Plain list URLs asking for CSV/XLSX (Accept or format=) are answered by their /export.
     app.add_middleware(ExportNegotiationMiddleware)
+<<<<<<< HEAD
     # JSON read URLs asking for application/pdf are answered by their printable document.
     app.add_middleware(PdfNegotiationMiddleware, rewrites=PDF_REWRITES)
+=======
+    # Inside the idempotency claim: a run again keeps the claim (and its fence).
+    app.add_middleware(TransactionRetryMiddleware, attempts=settings.transaction_attempts)
+>>>>>>> main
     app.add_middleware(
         IdempotencyMiddleware,
         ttl_hours=settings.idempotency_ttl_hours,
@@ -90,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_attachment_bytes,
         trust_forwarded_for=settings.trust_forwarded_for,
+        unavailable_retry_after=settings.unavailable_retry_after_seconds,
     )
 
     app.include_router(system_router)

@@ -16,6 +16,9 @@ from app.auth.tokens import TokenVerifier
 from app.config import Settings
 from app.core import clock
 from app.core.errors import Unauthorized
+from app.core.idempotency import fence
+from app.core.resilience import COMMITTING
+from app.db import end_failed
 
 bearer_scheme = HTTPBearer(auto_error=False, description="OIDC-style JWT (RS256/ES256)")
 api_key_scheme = APIKeyHeader(
@@ -24,15 +27,22 @@ api_key_scheme = APIKeyHeader(
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+<<<<<<< HEAD
     """One session per request, committed once before the response is sent. The drill clock
     is reloaded first (development and test only; see app.core.clock)."""
+=======
+    """One session per request, committed once before the response is sent (with the
+    Idempotency-Key's fence, so the key and the writes commit together)."""
+>>>>>>> main
     async with request.app.state.sessionmaker() as session:
         try:
             await clock.refresh(session, request.app.state.settings.environment)
             yield session
+            await fence(session, request.scope)
+            request.scope[COMMITTING] = True  # from here a lost connection may have committed
             await session.commit()
-        except BaseException:
-            await session.rollback()
+        except BaseException as exc:
+            await end_failed(session, exc)
             raise
 
 
@@ -43,9 +53,18 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session for GET endpoints that only read (no transaction; see app.db). The commit
     writes the audit rows of what the read showed, if any, before the response is sent."""
     async with request.app.state.read_sessionmaker() as session:
+<<<<<<< HEAD
         await clock.refresh(session, request.app.state.settings.environment)
         yield session
         await session.commit()
+=======
+        try:
+            yield session
+            await session.commit()
+        except BaseException as exc:
+            await end_failed(session, exc)
+            raise
+>>>>>>> main
 
 
 ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]

@@ -1,5 +1,6 @@
 """Pure ASGI middleware: request id, language, access log line, body size limit, NUL in the
-query string, and the 500 problem for an unexpected error (inside the request context)."""
+query string, the 503 problem for a database that is unreachable (or a transaction that kept
+being aborted) and the 500 problem for an unexpected error (inside the request context)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import request_context
-from app.core.problems import internal_error_response, problem_response
+from app.core.problems import database_problem, internal_error_response, problem_response
 
 access_log = logging.getLogger("anjian.access")
 error_log = logging.getLogger("anjian.errors")
@@ -47,8 +48,10 @@ class RequestContextMiddleware:
         max_body_bytes: int,
         max_upload_bytes: int,
         trust_forwarded_for: bool = False,
+        unavailable_retry_after: int = 5,
     ) -> None:
         self.app = app
+        self.unavailable_retry_after = unavailable_retry_after
         self.trust_forwarded_for = trust_forwarded_for
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
@@ -109,9 +112,13 @@ class RequestContextMiddleware:
                     await self.app(scope, receive_wrapper, send_wrapper)
                 except _BodyTooLarge:
                     await self._too_large(scope, receive, send_wrapper, limit)
-                except Exception:
+                except Exception as exc:
                     if status_holder["started"]:
                         raise  # too late for a problem body; Starlette's last resort logs it
+                    answer = database_problem(exc, scope["path"], self.unavailable_retry_after)
+                    if answer is not None:
+                        await answer(scope, receive, send_wrapper)
+                        return
                     error_log.exception(
                         "unhandled error on %s %s (request %s)",
                         scope["method"],

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from app.core import request_context
+from app.core.dberrors import incidents, is_duplicate_id, is_retryable, is_unavailable
 from app.core.errors import AppError
 
 log = logging.getLogger("anjian.errors")
@@ -173,6 +174,44 @@ def internal_error_response(instance: str) -> JSONResponse:
     )
 
 
+def database_problem(exc: BaseException, instance: str, retry_after: int) -> JSONResponse | None:
+    """The answer to a database failure that no retry cured (None: not one of those)."""
+    if is_unavailable(exc):
+        incidents.failed(exc)
+        return problem_response(
+            503,
+            "service_unavailable",
+            detail_en="The database is unavailable; nothing was changed. Retry later",
+            detail_zh="数据库暂不可用，本次请求未做任何修改，请稍后重试",
+            instance=instance,
+            headers={"Retry-After": str(retry_after)},
+        )
+    if is_duplicate_id(exc):
+        return id_conflict_response(instance)
+    if is_retryable(exc):
+        log.warning("transaction still aborted after every attempt on %s: %s", instance, exc)
+        return problem_response(
+            503,
+            "transaction_conflict",
+            detail_en="Concurrent changes kept aborting this request; nothing was changed. "
+            "Retry shortly",
+            detail_zh="并发修改导致本次请求多次中止，未做任何修改，请稍后重试",
+            instance=instance,
+            headers={"Retry-After": "1"},
+        )
+    return None
+
+
+def id_conflict_response(instance: str) -> JSONResponse:
+    return problem_response(
+        409,
+        "id_conflict",
+        detail_en="A different resource already exists with this id",
+        detail_zh="已存在使用该 id 的其他资源",
+        instance=instance,
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     """Last resort, outside the request context: only an error after the response started (or
     in the outermost middleware itself) gets this far; the server then closes the connection."""
@@ -229,6 +268,8 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None) or getattr(
         exc.orig, "constraint_name", None
     )
+    if is_duplicate_id(exc):
+        raise exc  # a concurrent create with the same client id: the request runs again
     if constraint in CONSTRAINT_ERRORS:
         status, code, en, zh = CONSTRAINT_ERRORS[constraint]
         return problem_response(status, code, detail_en=en, detail_zh=zh, instance=request.url.path)

@@ -28,7 +28,7 @@ from app.enterprises.schemas import (
     EnterpriseStatusChange,
     EnterpriseUpdate,
 )
-from app.enterprises.uscc import UsccError, validate_uscc
+from app.enterprises.uscc import UsccError, authority_region, validate_uscc
 from app.events.outbox import emit_event
 from app.models.enterprise import Enterprise
 from app.reference.enums import EnterpriseStatus
@@ -109,12 +109,12 @@ async def _validated_uscc(session: AsyncSession, raw: str) -> str:
         raise Unprocessable.field(
             ["body", "uscc"], err.en, err.rule, err.zh, code=err.rule
         ) from err
-    if not await region_exists(session, code[2:8]):
+    if not await region_exists(session, authority_region(code)):
         raise Unprocessable.field(
             ["body", "uscc"],
-            f"Positions 3-8 ({code[2:8]}) are not a known county code",
+            f"Positions 3-8 ({code[2:8]}) are not a known region code",
             "uscc_region",
-            f"第 3-8 位（{code[2:8]}）不是已知的县级行政区划代码",
+            f"第 3-8 位（{code[2:8]}）不是已知的行政区划代码",
             code="uscc_region",
         )
     return code

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
+<<<<<<< HEAD
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Integer, LargeBinary, String, func
+=======
+from sqlalchemy import DateTime, Integer, LargeBinary, String, Uuid, func
+>>>>>>> main
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +25,10 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the execution holding the key: its business transaction commits only if it still holds it
+    claim: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # set by that transaction (the fence): the key's work is done, never to be taken over
+    committed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_headers: Mapped[list[list[str]] | None] = mapped_column(JSONB)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -20,7 +20,11 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+<<<<<<< HEAD
 from app.core.clock import refresh
+=======
+from app.statistics.figures.repository import fold_rollups
+>>>>>>> main
 from app.worker import delivery, dispatch
 from app.worker.clock import run_due_jobs
 
@@ -66,11 +70,17 @@ class Worker:
                 return total
         return total
 
+    async def fold(self) -> int:
+        """Fold the hazard statistics deltas the writers appended since the last tick."""
+        async with self.sessionmaker() as session, session.begin():
+            return await fold_rollups(session)
+
     async def tick(self) -> dict[str, Any]:
         """One pass over everything; returns what was done."""
         async with self.sessionmaker() as session:  # the drill clock, as the API last set it
             await refresh(session, self.settings.environment)
         done: dict[str, Any] = {"events": await self.fan_out(), "deliveries": await self.deliver()}
+        done["rollup_deltas"] = await self.fold()
         now = time.monotonic()
         if self.clock and not self.stopping.is_set() and now >= self._next_clock_check:
             # due times live in the database; looking at them every few seconds is plenty
