@@ -79,13 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_integrity_handler(app)
     # Plain list URLs asking for CSV/XLSX (Accept or format=) are answered by their /export.
     app.add_middleware(ExportNegotiationMiddleware)
-<<<<<<< HEAD
     # JSON read URLs asking for application/pdf are answered by their printable document.
     app.add_middleware(PdfNegotiationMiddleware, rewrites=PDF_REWRITES)
-=======
     # Inside the idempotency claim: a run again keeps the claim (and its fence).
     app.add_middleware(TransactionRetryMiddleware, attempts=settings.transaction_attempts)
->>>>>>> main
     app.add_middleware(
         IdempotencyMiddleware,
         ttl_hours=settings.idempotency_ttl_hours,

@@ -27,13 +27,9 @@ api_key_scheme = APIKeyHeader(
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-<<<<<<< HEAD
-    """One session per request, committed once before the response is sent. The drill clock
-    is reloaded first (development and test only; see app.core.clock)."""
-=======
     """One session per request, committed once before the response is sent (with the
-    Idempotency-Key's fence, so the key and the writes commit together)."""
->>>>>>> main
+    Idempotency-Key's fence, so the key and the writes commit together). The drill clock is
+    reloaded first (development and test only; see app.core.clock)."""
     async with request.app.state.sessionmaker() as session:
         try:
             await clock.refresh(session, request.app.state.settings.environment)
@@ -53,18 +49,13 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session for GET endpoints that only read (no transaction; see app.db). The commit
     writes the audit rows of what the read showed, if any, before the response is sent."""
     async with request.app.state.read_sessionmaker() as session:
-<<<<<<< HEAD
-        await clock.refresh(session, request.app.state.settings.environment)
-        yield session
-        await session.commit()
-=======
         try:
+            await clock.refresh(session, request.app.state.settings.environment)
             yield session
             await session.commit()
         except BaseException as exc:
             await end_failed(session, exc)
             raise
->>>>>>> main
 
 
 ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]

@@ -5,11 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-<<<<<<< HEAD
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Integer, LargeBinary, String, func
-=======
-from sqlalchemy import DateTime, Integer, LargeBinary, String, Uuid, func
->>>>>>> main
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Uuid,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 

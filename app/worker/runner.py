@@ -20,11 +20,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-<<<<<<< HEAD
 from app.core.clock import refresh
-=======
 from app.statistics.figures.repository import fold_rollups
->>>>>>> main
 from app.worker import delivery, dispatch
 from app.worker.clock import run_due_jobs
 
