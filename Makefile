@@ -10,11 +10,12 @@ PYTHON ?= python3
 export UV_PYTHON ?= 3.11
 UV ?= $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 BIN := .venv/bin
+, := ,
 
-.PHONY: help venv run test lint format openapi bench migrate
+.PHONY: help venv run test lint format openapi bench bench-sync migrate image image-pin
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 # Bootstrap uv when it is not installed: a private venv under .tools/, or, where the stdlib
 # venv module is unavailable (Debian without python3-venv), a plain pip --target install.
@@ -56,5 +57,32 @@ bench: venv ## seed 1M hazards, load the service with wrk, compare with raw asyn
 	    || { echo "install wrk (Debian package 'wrk') to run the benchmark"; exit 1; }
 	$(BIN)/python -m bench.run $(ARGS)
 
+bench-sync: venv ## delta-sync lag: 16 writers at full speed, followers polling every second (≤ 60 s)
+	$(BIN)/python -m bench.run --only sync $(ARGS)
+
 migrate: venv ## alembic upgrade head (DATABASE_URL must be set)
 	$(BIN)/alembic upgrade head
+
+# The container image (docs/deployment.md). BuildKit is required; the build reaches only the base
+# image's registry and PACKAGE_INDEX. COMPANY_CA=file.pem adds a CA for the downloads.
+DOCKER ?= docker
+IMAGE ?= anjian
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -n 1)
+PACKAGE_INDEX ?= https://pypi.org/simple
+COMPANY_CA ?=
+BASE_TAG ?= python:3.11-slim-bookworm
+
+image: ## build the image anjian:<version> (PACKAGE_INDEX=mirror, COMPANY_CA=ca.pem)
+	DOCKER_BUILDKIT=1 $(DOCKER) build -t $(IMAGE):$(VERSION) -t $(IMAGE):latest \
+	    --build-arg VERSION=$(VERSION) \
+	    --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
+	    --build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) \
+	    --build-arg PACKAGE_INDEX=$(PACKAGE_INDEX) \
+	    $(if $(COMPANY_CA),--secret id=company_ca$(,)src=$(COMPANY_CA)) .
+	@$(DOCKER) image inspect $(IMAGE):$(VERSION) --format 'built $(IMAGE):$(VERSION): {{.Size}} bytes'
+
+image-pin: ## pin the Dockerfile's base image to the digest BASE_TAG has now (then commit)
+	$(DOCKER) pull $(BASE_TAG)
+	digest=$$($(DOCKER) image inspect $(BASE_TAG) --format '{{index .RepoDigests 0}}' | cut -d@ -f2) \
+	    && sed -i "s|^ARG PYTHON_IMAGE=.*|ARG PYTHON_IMAGE=$(BASE_TAG)@$$digest|" Dockerfile \
+	    && grep -n '^ARG PYTHON_IMAGE=' Dockerfile

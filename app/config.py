@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -24,6 +25,51 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=5, ge=0, le=200)
     log_level: str = "INFO"
+
+    # --- process, metrics and operations settings (python -m app.serve, the worker) ---
+    host: str = Field(
+        default="127.0.0.1",
+        description="Address python -m app.serve listens on (the image sets 0.0.0.0)",
+    )
+    port: int = Field(
+        default=8000,
+        ge=1,
+        le=65535,
+        description="Port python -m app.serve listens on; the image's health check asks it",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="API processes started by python -m app.serve (the image sets 2: one per core)",
+    )
+    graceful_shutdown_seconds: int = Field(
+        default=8,
+        ge=1,
+        le=600,
+        description="After SIGTERM, in-flight requests get this long; keep it below the stop "
+        "timeout (Docker 10 s, Kubernetes 30 s)",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description="Bearer token that GET /metrics requires (16+ characters); unset: no "
+        "/metrics (404)",
+    )
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Port of the worker's Prometheus metrics (0: off)"
+    )
+    worker_metrics_address: str = Field(
+        default="127.0.0.1",
+        description="Address of the worker's metrics port (0.0.0.0 in a container)",
+    )
+    worker_heartbeat_file: Path = Field(
+        default=Path(tempfile.gettempdir()) / "anjian-worker.heartbeat",
+        description="File the worker touches every few seconds (its health check reads it)",
+    )
+    worker_heartbeat_max_age_seconds: int = Field(
+        default=60, ge=5, description="A worker whose heartbeat is older is unhealthy"
+    )
     trust_forwarded_for: bool = Field(
         default=False,
         description="Take the client address from X-Forwarded-For (only behind a proxy that "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,8 +18,10 @@ from app.api import include_api
 from app.auth.cache import PrincipalCache
 from app.auth.tokens import TokenVerifier
 from app.config import Settings, get_settings
+from app.core import metrics
 from app.core.export_http import ExportNegotiationMiddleware
 from app.core.idempotency import IdempotencyMiddleware
+from app.core.logs import configure_logging
 from app.core.middleware import RequestContextMiddleware
 from app.core.pdf_http import PdfNegotiationMiddleware
 from app.core.problems import install_integrity_handler, install_problem_handlers
@@ -47,12 +48,13 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(message)s")
+    configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         app.state.engine = engine
+        metrics.instrument_pool(engine, settings.db_pool_size, settings.db_max_overflow)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.read_sessionmaker = create_read_sessionmaker(engine)
         # Move start-up objects (routes, schemas, models) out of the collector's sight, so
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         await engine.dispose()
+        metrics.release_pool(settings.db_pool_size, settings.db_max_overflow)
 
     app = FastAPI(
         title="Anjian 安监 API",

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import metrics
 from app.core.clock import utcnow
 from app.core.errors import Conflict
 from app.core.problems import problem_response
@@ -168,6 +169,7 @@ class IdempotencyMiddleware:
                 )
             ).scalar_one()
             if record.request_hash != digest:
+                metrics.IDEMPOTENCY_CONFLICTS.labels("idempotency_key_reused").inc()
                 return problem_response(
                     422,
                     "idempotency_key_reused",
@@ -175,9 +177,22 @@ class IdempotencyMiddleware:
                     detail_zh="该 Idempotency-Key 已用于另一个不同的请求",
                 )
             if record.response_status is None:
+                if record.committed_at is not None and not (
+                    record.locked_until and record.locked_until > now
+                ):
+                    return problem_response(
+                        409,
+                        "idempotency_not_replayable",
+                        detail_en="The first request with this Idempotency-Key was carried out, "
+                        "but its answer was lost (the database failed after its commit); read "
+                        "the resource to see the result",
+                        detail_zh="使用该 Idempotency-Key 的首次请求已执行，"
+                        "但其响应因数据库在提交后故障而丢失，请查询相应资源确认结果",
+                    )
                 if record.committed_at is not None or (
                     record.locked_until and record.locked_until > now
                 ):
+                    metrics.IDEMPOTENCY_CONFLICTS.labels("idempotency_in_flight").inc()
                     return problem_response(
                         409,
                         "idempotency_in_flight",
@@ -189,6 +204,7 @@ class IdempotencyMiddleware:
                 record.claim = token
                 return None
             if record.response_body is None:
+                metrics.IDEMPOTENCY_CONFLICTS.labels("idempotency_not_replayable").inc()
                 return problem_response(
                     409,
                     "idempotency_not_replayable",
@@ -235,15 +251,19 @@ class IdempotencyMiddleware:
                 IdempotencyRecord.claim == token,  # still ours (not taken over)
             )
             if captured["status"] >= 500:
-                # A server failure is not an answer: let the client retry with the same key
-                # (unless the writes did commit: then the answer is kept, whatever it was).
+                # A server failure is not an answer: let the client retry with the same key.
+                # If the writes did commit (the connection failed after COMMIT went out), the
+                # key stays done, without an answer to replay: never executed twice.
                 gone = await session.execute(
                     delete(IdempotencyRecord)
                     .where(*where, IdempotencyRecord.committed_at.is_(None))
                     .returning(IdempotencyRecord.key)
                 )
-                if gone.first() is not None:
-                    return
+                if gone.first() is None:
+                    await session.execute(
+                        update(IdempotencyRecord).where(*where).values(locked_until=None)
+                    )
+                return
             secret = captured.get("no_store", False)
             await session.execute(
                 update(IdempotencyRecord)

@@ -4,7 +4,6 @@ being aborted) and the 500 problem for an unexpected error (inside the request c
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -13,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core import request_context
+from app.core import logs, metrics, request_context
 from app.core.problems import database_problem, internal_error_response, problem_response
 
 access_log = logging.getLogger("anjian.access")
@@ -127,19 +126,25 @@ class RequestContextMiddleware:
                     )
                     await internal_error_response(scope["path"])(scope, receive, send_wrapper)
         finally:
+            seconds = time.perf_counter() - started
+            route = scope.get("route")
+            template = _route_template(scope, route) if route is not None else None
+            status = int(status_holder["status"])
+            metrics.observe_request(scope["method"], template, status, seconds)
             if access_log.isEnabledFor(logging.INFO):  # the line is not built to be dropped
                 access_log.info(
-                    json.dumps(
-                        {
-                            "event": "request",
-                            "method": scope["method"],
-                            "route": _route_template(scope, scope.get("route")),
-                            "status": status_holder["status"],
-                            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                            "request_id": request_id,
-                        },
-                        ensure_ascii=False,
-                    )
+                    "%s %s %s",
+                    scope["method"],
+                    template or scope["path"],
+                    status,
+                    extra=logs.event(
+                        "request",
+                        method=scope["method"],
+                        route=template or scope["path"],
+                        status=status,
+                        duration_ms=round(seconds * 1000, 2),
+                        request_id=request_id,
+                    ),
                 )
             request_context.current.reset(token)
 

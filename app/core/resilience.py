@@ -95,7 +95,8 @@ class _Attempt:
 
 
 def _backoff(attempt: int) -> float:
-    """10, 20, 40… ms with jitter, so the transactions that collided do not collide again."""
+    """10, 20, 40… ms (at most 0.5 s), ±50 % jitter, so the transactions that collided do not
+    collide again."""
     base: float = 0.01 * 2 ** (attempt - 1)
     return float(min(0.5, base) * (0.5 + random.random()))
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import Page
+from app.core.pagination import SyncPage
 from app.reference.enums import DepartmentKind, Sector
 
 
@@ -46,7 +46,7 @@ class DepartmentRead(BaseModel):
     deleted_at: datetime | None = Field(description="Set on tombstones in delta sync")
 
 
-class DepartmentPage(Page[DepartmentRead]):
+class DepartmentPage(SyncPage[DepartmentRead]):
     pass
 
 

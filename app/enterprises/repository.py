@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from app.auth.principal import Principal
 from app.auth.scope import region_subtree, unit_scope
 from app.core.rows import fetch_mapping
 from app.core.search import substring_match
+from app.models.core import SyncRemoval
 from app.models.enterprise import Enterprise
 
 E = Enterprise
@@ -49,6 +51,13 @@ SORTABLE = {"name": E.name, "created_at": E.created_at, "updated_at": E.updated_
 
 def scope_predicate(principal: Principal) -> Any:
     return unit_scope(principal, region=E.region_code, sectors=E.sectors, enterprise_id=E.id)
+
+
+def was_visible(principal: Principal) -> Callable[[type[SyncRemoval]], ColumnElement[bool]]:
+    """The scope rule over the region, sectors and id an enterprise had before it moved."""
+    return lambda r: unit_scope(
+        principal, region=r.region_code, sectors=r.sectors, enterprise_id=r.enterprise_id
+    )
 
 
 def visible(principal: Principal, *, include_deleted: bool = False) -> Select[Any]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import Page
+from app.core.pagination import SyncPage
 from app.core.timebounds import BoundedDate
 from app.reference.enums import EnterpriseSize, EnterpriseStatus, RiskGrade, Sector, UnitKind
 
@@ -115,7 +115,7 @@ class EnterpriseRead(BaseModel):
     deleted_at: datetime | None = Field(description="Set on tombstones in delta sync")
 
 
-class EnterprisePage(Page[EnterpriseRead]):
+class EnterprisePage(SyncPage[EnterpriseRead]):
     pass
 
 

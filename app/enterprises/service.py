@@ -17,13 +17,14 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.core.privacy import mask_contact
 from app.core.problems import register_constraint
 from app.enterprises import repository
 from app.enterprises.schemas import (
     EnterpriseCreate,
     EnterpriseFilter,
+    EnterprisePage,
     EnterpriseRead,
     EnterpriseStatusChange,
     EnterpriseUpdate,
@@ -141,11 +142,11 @@ def audit_contacts_shown(
 
 async def list_enterprises(
     session: AsyncSession, settings: Settings, principal: Principal, query: EnterpriseFilter
-) -> tuple[list[EnterpriseRead], str | None]:
+) -> EnterprisePage:
     require(principal, "enterprise:read")
-    stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
     stmt = repository.filtered(
-        stmt,
+        scoped,
         region=query.region,
         sectors=list(query.sector),
         statuses=list(query.status),
@@ -153,7 +154,7 @@ async def list_enterprises(
         kinds=list(query.kind),
         q=query.q,
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -163,8 +164,10 @@ async def list_enterprises(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped, repository.was_visible(principal)),
     )
-    return [to_read(r, principal) for r in rows], next_cursor
+    items = [to_read(r, principal) for r in listed.rows]
+    return EnterprisePage(items=items, next_cursor=listed.next_cursor, removed=listed.removed)
 
 
 async def create_enterprise(

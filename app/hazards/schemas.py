@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.pagination import Page
+from app.core.pagination import Page, SyncPage
 from app.core.timebounds import BoundedDate, BoundedDatetime, ObservedDatetime
 from app.enterprises.schemas import Contact, GeoPoint
 from app.hazards.enums import (
@@ -194,7 +194,7 @@ class HazardRead(BaseModel):
     deleted_at: datetime | None = Field(default=None, description="Set on tombstones in sync")
 
 
-class HazardPage(Page[HazardRead]):
+class HazardPage(SyncPage[HazardRead]):
     pass
 
 

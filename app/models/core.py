@@ -1,4 +1,4 @@
-"""Plumbing tables: idempotency records, the service clock of drills."""
+"""Plumbing tables: idempotency records, sync removals, the service clock of drills."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     String,
     Uuid,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Versioned
+from app.models.base import REGION_CODE, Base, Versioned
 
 
 class IdempotencyRecord(Base):
@@ -43,6 +44,28 @@ class IdempotencyRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, index=True
     )
+
+
+class SyncRemoval(Base):
+    """A row a follower must drop: it left a scope (with the scope it had before) or was deleted
+    for good. Written by triggers (migration 0014), read by delta sync."""
+
+    __tablename__ = "sync_removal"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    xid: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    resource: Mapped[str] = mapped_column(String(40), nullable=False)
+    row_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    reason: Mapped[str] = mapped_column(String(16), nullable=False)  # out_of_scope | deleted
+    region_code: Mapped[str | None] = mapped_column(REGION_CODE)
+    sectors: Mapped[list[str] | None] = mapped_column(ARRAY(String(32)))
+    enterprise_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    removed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+    __table_args__ = (Index("ix_sync_removal_resource_xid_seq", "resource", "xid", "seq"),)
 
 
 class ServiceClock(Versioned, Base):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.pagination import Page
+from app.core.pagination import SyncPage
 from app.core.timebounds import BoundedDate
 from app.enterprises.schemas import GeoPoint
 from app.public_reports.enums import (
@@ -154,7 +154,7 @@ class PublicReportRead(BaseModel):
     updated_at: datetime
 
 
-class PublicReportPage(Page[PublicReportRead]):
+class PublicReportPage(SyncPage[PublicReportRead]):
     pass
 
 
@@ -175,6 +175,10 @@ class PublicReportFilter(BaseModel):
     )
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
+    changed_since: str | None = Field(
+        default=None,
+        description="Sync cursor; 0 for everything (docs/sync.md). Not with `overdue`.",
+    )
 
 
 class ReporterRead(BaseModel):

@@ -47,8 +47,10 @@ async def list_responsibility_assignments(
     query: Annotated[ResponsibilityAssignmentFilter, Query()],
 ) -> ResponsibilityAssignmentPage:
     """Assignments in scope, current and ended (`at` keeps those valid at a moment)."""
-    items, next_cursor = await service.list_assignments(session, settings, principal, query)
-    return ResponsibilityAssignmentPage(items=items, next_cursor=next_cursor)
+    items, next_cursor, removed = await service.list_assignments(
+        session, settings, principal, query
+    )
+    return ResponsibilityAssignmentPage(items=items, next_cursor=next_cursor, removed=removed)
 
 
 @responsibility_router.post(

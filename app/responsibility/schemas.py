@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.pagination import Page
+from app.core.pagination import Page, SyncPage
 from app.core.timebounds import BoundedDatetime
 from app.reference.enums import EnterpriseStatus, RiskGrade, Sector
 from app.responsibility.enums import (
@@ -126,7 +126,7 @@ class ResponsibilityAssignmentRead(BaseModel):
     deleted_at: datetime | None = Field(default=None, description="Set on tombstones in sync")
 
 
-class ResponsibilityAssignmentPage(Page[ResponsibilityAssignmentRead]):
+class ResponsibilityAssignmentPage(SyncPage[ResponsibilityAssignmentRead]):
     pass
 
 

@@ -23,7 +23,7 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import Conflict, NotFound, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.core.problems import register_constraint
 from app.events.outbox import emit_event
 from app.models.responsibility import ResponsibilityAssignment
@@ -132,9 +132,10 @@ async def list_assignments(
     settings: Settings,
     principal: Principal,
     query: ResponsibilityAssignmentFilter,
-) -> tuple[list[ResponsibilityAssignmentRead], str | None]:
+) -> tuple[list[ResponsibilityAssignmentRead], str | None, list[dict[str, Any]]]:
     require(principal, "responsibility:read")
-    stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
+    stmt = scoped
     stmt = repository.filtered(
         stmt,
         kinds=list(query.kind),
@@ -148,7 +149,7 @@ async def list_assignments(
         at=query.at,
         public_display=query.public_display,
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -158,8 +159,10 @@ async def list_assignments(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped),
     )
-    return [to_read(r) for r in rows], next_cursor
+    rows, next_cursor = listed.rows, listed.next_cursor
+    return [to_read(r) for r in rows], next_cursor, listed.removed
 
 
 def emit(session: AsyncSession, event_type: str, a: ResponsibilityAssignment, **extra: Any) -> None:

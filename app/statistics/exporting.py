@@ -109,13 +109,13 @@ async def export_enterprises(
         batch_session: AsyncSession, cursor: str | None, size: int
     ) -> tuple[Sequence[Row], str | None]:
         page_settings = settings.model_copy(update={"page_limit_max": size})
-        items, next_cursor = await enterprise_service.list_enterprises(
+        page = await enterprise_service.list_enterprises(
             batch_session,
             page_settings,
             principal,
             base.model_copy(update={"cursor": cursor, "limit": size}),
         )
-        return model_rows(items), next_cursor
+        return model_rows(page.items), page.next_cursor
 
     record_personal_data_export(
         session,
@@ -194,13 +194,13 @@ async def export_hazards(
         batch_session: AsyncSession, cursor: str | None, size: int
     ) -> tuple[Sequence[Row], str | None]:
         page_settings = settings.model_copy(update={"page_limit_max": size})
-        items, next_cursor = await hazard_service.list_hazards(
+        page = await hazard_service.list_hazards(
             batch_session,
             page_settings,
             principal,
             base.model_copy(update={"cursor": cursor, "limit": size}),
         )
-        return model_rows(items), next_cursor
+        return model_rows(page.items), page.next_cursor
 
     record_personal_data_export(
         session,

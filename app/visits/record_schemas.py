@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import Page
+from app.core.pagination import SyncPage
 from app.core.timebounds import BoundedDate, ObservedDatetime
 from app.enterprises.schemas import Contact
 from app.visits.enums import (
@@ -167,7 +167,7 @@ class DocumentRead(BaseModel):
     deleted_at: datetime | None = None
 
 
-class DocumentPage(Page[DocumentRead]):
+class DocumentPage(SyncPage[DocumentRead]):
     pass
 
 

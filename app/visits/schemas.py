@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import Page
+from app.core.pagination import Page, SyncPage
 from app.core.timebounds import BoundedDate, ObservedDatetime
 from app.enterprises.schemas import GeoPoint
 from app.reference.enums import RiskGrade, Sector
@@ -130,7 +130,7 @@ class VisitRead(BaseModel):
     deleted_at: datetime | None = None
 
 
-class VisitPage(Page[VisitRead]):
+class VisitPage(SyncPage[VisitRead]):
     pass
 
 

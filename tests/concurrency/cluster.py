@@ -36,7 +36,7 @@ def _binaries() -> Path:
     return Path(embedded.POSTGRES_BIN_PATH)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -61,7 +61,7 @@ class Cluster:
         self.user = _system_user(self.binaries)
         self.root = Path(tempfile.mkdtemp(prefix="anjian-fault-"))
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         if self.user is not None:
             entry = pwd.getpwnam(self.user)

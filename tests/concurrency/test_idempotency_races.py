@@ -6,6 +6,8 @@ Real commits through the HTTP API (see ``live``), several clients at once.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -157,3 +159,44 @@ async def test_slow_original_and_a_retry_after_the_lock_time(
 
 async def _world(client: AsyncClient, live_token: Callable[..., dict[str, str]]) -> World:
     return await make_world(client, live_token, live_token("admin", sub="live-admin"))
+
+
+async def test_a_key_whose_writes_committed_is_never_run_again(
+    live_world: World, live_settings: Settings
+) -> None:
+    """A key its business transaction marked done (the fence) but whose answer was never
+    stored (the database failed right after the commit): a retry is not executed again; it
+    gets 409 in flight while the claim's lock lasts, then 409 idempotency_not_replayable."""
+    world = live_world
+    key = f"lost-{uuid.uuid4().hex[:10]}"
+    body = hazard_body(world.ent_id, title=f"答复丢失{key}")
+    caller = hashlib.sha256(world.admin["Authorization"].encode()).hexdigest()
+    digest = hashlib.sha256(b"/api/v1/hazards\0\0" + json.dumps(body).encode()).hexdigest()
+    engine = create_async_engine(live_settings.database_url)
+    insert_record = text(
+        "INSERT INTO idempotency_record (caller, key, request_hash, locked_until, claim, "
+        "committed_at, expires_at) VALUES (:c, :k, :h, now() + make_interval(secs => :lock), "
+        ":claim, now(), now() + interval '1 day')"
+    )
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert_record,
+                {"c": caller, "k": key, "h": digest, "lock": 60, "claim": uuid.uuid4()},
+            )
+        headers = {**world.admin, "Idempotency-Key": key, "Content-Type": "application/json"}
+        content = json.dumps(body).encode()
+        held = await world.client.post("/api/v1/hazards", content=content, headers=headers)
+        assert (held.status_code, held.json()["code"]) == (409, "idempotency_in_flight")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE idempotency_record SET locked_until = NULL WHERE key = :k"), {"k": key}
+            )
+        lost = await world.client.post("/api/v1/hazards", content=content, headers=headers)
+        assert (lost.status_code, lost.json()["code"]) == (409, "idempotency_not_replayable")
+    finally:
+        await engine.dispose()
+    rows = await _count(
+        live_settings, "SELECT count(*) FROM hazard WHERE title = :t", t=f"答复丢失{key}"
+    )
+    assert rows == 0

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from app.config import Settings
 from app.core.clock import utcnow
+from app.models.hazard import Hazard
 from app.models.responsibility import ResponsibilityAssignment, ResponsibilitySnapshot
 from app.models.webhook import WebhookDelivery
 from app.worker.clock import run_due_jobs, run_job
@@ -58,13 +59,30 @@ async def test_overdue_fires_once_per_deadline(
     closed = await add_hazard(session, ent, deadline=date(2026, 10, 9), status="closed")
     no_deadline = await add_hazard(session, ent, deadline=None, status="registered")
     await session.commit()
+
+    async def stamp(h: Any) -> tuple[int, int, int]:
+        row = await session.execute(
+            select(Hazard.sync_xid, Hazard.sync_seq, Hazard.version)
+            .where(Hazard.id == h.id)
+            .execution_options(populate_existing=True)
+        )
+        xid, seq, version = row.one()
+        return int(xid), int(seq), int(version)
+
     travel_to(date(2026, 10, 9))  # the deadline day itself is not overdue
+    before = await stamp(hazard)
     assert await run(session, settings, "hazard_overdue") == 0
+    assert await stamp(hazard) == before
     travel_to(date(2026, 10, 10))
     assert await run(session, settings, "hazard_overdue") == 1
+    # the flip is a change for delta sync (a new stamp, once); the version stays
+    flipped = await stamp(hazard)
+    assert flipped[:2] > before[:2]
+    assert flipped[2] == before[2]
     assert await run(session, settings, "hazard_overdue") == 0
     travel_to(date(2026, 10, 20))
     assert await run(session, settings, "hazard_overdue") == 0
+    assert await stamp(hazard) == flipped
     events = await all_events(client, admin, type="hazard.overdue")
     subjects = [e["subject"] for e in events]
     assert subjects == [f"hazard/{hazard.id}"]

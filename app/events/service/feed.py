@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.auth.scope import require
 from app.config import Settings
-from app.core.sync import SyncCursor
+from app.core.horizon import horizon
+from app.core.sync import SyncCursor, next_position
 from app.events import repository
 from app.events.schemas import (
     CloudEvent,
@@ -24,15 +25,11 @@ async def list_events(
     size = min(query.limit or settings.page_limit_default, settings.page_limit_max)
     cursor = SyncCursor(settings.cursor_secret, "events", settings.event_retention_days)
     position = cursor.position(query.after)
-    xmin, own_xid = await repository.horizon(session)
+    below = await horizon(session)
     stmt = repository.after_position(
-        repository.visible_events(principal, query.type), position, xmin, own_xid, size
+        repository.visible_events(principal, query.type), position, below, size
     )
     rows = [dict(r) for r in (await session.execute(stmt)).mappings()]
-    if len(rows) > size:
-        last = (int(rows[size - 1]["sync_xid"]), int(rows[size - 1]["sync_seq"]))
-    else:
-        last = max((xmin - 1, repository.MAX_SEQ), position)
-        if rows:
-            last = max(last, (int(rows[-1]["sync_xid"]), int(rows[-1]["sync_seq"])))
+    stamps = [(int(r["sync_xid"]), int(r["sync_seq"])) for r in rows]
+    last = next_position(position, stamps, size, below)
     return [CloudEvent.model_validate(r) for r in rows[:size]], cursor.encode(*last)

@@ -16,7 +16,7 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.core.problems import register_constraint
 from app.enterprises import repository as enterprises
 from app.hazards import repository
@@ -29,6 +29,7 @@ from app.hazards.schemas import (
     HazardEventRead,
     HazardFilter,
     HazardNearby,
+    HazardPage,
     HazardRead,
     HazardUpdate,
     NearbyFilter,
@@ -124,16 +125,16 @@ async def get_hazard(
 
 async def list_hazards(
     session: AsyncSession, settings: Settings, principal: Principal, query: HazardFilter
-) -> tuple[list[HazardRead], str | None]:
+) -> HazardPage:
     require(principal, "hazard:read")
     today = today_china()
-    stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
     frequencies = await repository.SEARCH_GRAMS.get(session) if query.q else None
-    stmt = repository.filtered(stmt, query, today, frequencies)
+    stmt = repository.filtered(scoped, query, today, frequencies)
     filters = query.model_dump(exclude={"sort", "limit", "cursor", "changed_since"})
     if query.overdue is not None:
         filters["_today"] = today  # an overdue page is only valid for the day it was asked
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -143,8 +144,10 @@ async def list_hazards(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped, repository.was_visible(principal)),
     )
-    return to_reads(rows, principal), next_cursor
+    items = to_reads(listed.rows, principal)
+    return HazardPage(items=items, next_cursor=listed.next_cursor, removed=listed.removed)
 
 
 async def nearby_hazards(
@@ -182,7 +185,7 @@ async def list_events(
     query: HazardEventFilter,
 ) -> tuple[list[HazardEventRead], str | None]:
     await get_hazard(session, principal, hazard_id)
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         EVENT_SPEC,
@@ -192,6 +195,7 @@ async def list_events(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     items = []
     for row in rows:
         lat, lon = row.pop("lat"), row.pop("lon")
