@@ -26,11 +26,13 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.logs import configure_logging
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import install_openapi
+from app.core.pdf_http import PdfNegotiationMiddleware
 from app.core.problems import install_integrity_handler, install_problem_handlers
 from app.core.resilience import TransactionRetryMiddleware
 from app.core.routing import install_method_guards
 from app.core.strict_bodies import install_strict_bodies
 from app.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from app.documents.router import PDF_REWRITES
 from app.system.router import router as system_router
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_integrity_handler(app)
     # Plain list URLs asking for CSV/XLSX (Accept or format=) are answered by their /export.
     app.add_middleware(ExportNegotiationMiddleware)
+    # JSON read URLs asking for application/pdf are answered by their printable document.
+    app.add_middleware(PdfNegotiationMiddleware, rewrites=PDF_REWRITES)
     # Inside the idempotency claim: a run again keeps the claim (and its fence).
     app.add_middleware(TransactionRetryMiddleware, attempts=settings.transaction_attempts)
     app.add_middleware(

@@ -1241,8 +1241,22 @@ STATISTICS_WRITES: list[Write] = [
 ]
 
 
+CLOCK_WRITES = [
+    Write(
+        "move_clock",
+        "PATCH",
+        "/api/v1/clock",
+        "service_clock",
+        "update",
+        lambda ctx, body: changed(offset_seconds=(0, 86400), reason=(None, "演练")),
+        body=lambda ctx: {"offset_seconds": 86400, "reason": "演练"},
+        resource_id=lambda ctx, body: "service",
+    ),
+]
+
 DOMAIN_WRITES: list[Write] = (
-    VISIT_WRITES
+    CLOCK_WRITES
+    + VISIT_WRITES
     + RESPONSIBILITY_WRITES
     + PLATFORM_WRITES
     + PUBLIC_REPORT_WRITES
