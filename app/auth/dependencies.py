@@ -34,7 +34,7 @@ async def _refresh_clock(request: Request) -> None:
     if environment == clock.PRODUCTION:
         clock.set_drill_offset(timedelta(0))  # never moved there, whatever the database holds
         return
-    async with request.app.state.read_sessionmaker() as session:
+    async with request.app.state.sessionmaker() as session:
         await clock.refresh(session, environment)
 
 
