@@ -71,7 +71,10 @@ def _forgeries(secret: str, cursor: str) -> dict[str, str]:
     tampered = dict(data)
     for name, value in data.items():
         if name != "kind":
-            tampered[name] = value[::-1] if isinstance(value, list) else (value or 0) + 1
+            if isinstance(value, list | str):
+                tampered[name] = value[::-1] + value[:1]
+            elif isinstance(value, int):
+                tampered[name] = value + 1
     tampered_payload = json.dumps(tampered, separators=(",", ":")).encode()
     forged = {
         "one bit of the MAC flipped": _join(flipped, payload),
@@ -199,13 +202,13 @@ async def test_a_cursor_never_widens_another_callers_scope(
     items = followed.json()["items"]
     assert {e["region_code"] for e in items} <= {TOWN}
     assert {e["id"] for e in items} <= {e["id"] for e in mine}
-    # the sync feed likewise: the admin's cursor, followed by the town, shows only the town
+    # a sync cursor is bound to the scope it was issued for: another caller resyncs (410)
     feed = (await client.get(E, params={"changed_since": "0", "limit": 2}, headers=admin)).json()
     rest = await client.get(
         E, params={"changed_since": feed["next_cursor"], "limit": 200}, headers=town
     )
-    assert rest.status_code == 200
-    assert {e["region_code"] for e in rest.json()["items"]} <= {TOWN}
+    assert rest.status_code == 410, rest.text
+    assert rest.json()["code"] == "sync_scope_changed"
 
 
 # --- idempotency across callers; 5xx never stored -----------------------------------------------
