@@ -1,9 +1,10 @@
 # Anjian: one image for the API, the worker, migrations and the reference loader.
 #
 # BUILD. BuildKit is required (RUN --mount: the uv cache and the optional company CA); Docker 23+
-# uses it by default (older: DOCKER_BUILDKIT=1), podman and buildah read the same syntax. There
-# is no `# syntax=` line, so no frontend image is pulled: the build needs the base image below
-# and a Python package index, nothing else.
+# uses it by default (older: DOCKER_BUILDKIT=1); podman and buildah read the same syntax (with
+# --format docker, or they drop the HEALTHCHECK). There is no `# syntax=` line, so no frontend
+# image is pulled: the build needs the base image below and a Python package index, nothing
+# else.
 #
 #   make image                                    # docker build -t anjian:<version> . + labels
 #   docker build -t anjian \

@@ -12,7 +12,7 @@ UV ?= $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 BIN := .venv/bin
 , := ,
 
-.PHONY: help venv run test lint format openapi bench bench-sync migrate image image-pin mutation
+.PHONY: help venv run test lint format openapi clients bench bench-sync migrate image image-pin mutation
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -63,6 +63,13 @@ format: venv ## apply ruff formatting and safe fixes
 
 openapi: venv ## regenerate openapi.json
 	$(BIN)/python -m scripts.export_openapi
+
+clients: venv ## generate clients from the served document (4 generators), build, use; Spectral
+	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless) \
+	    || { echo "openapi-generator needs Java (Debian package default-jre-headless)"; exit 1; }
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm) \
+	    || { echo "the TypeScript generator, tsc and Spectral need Node.js and npm"; exit 1; }
+	UV=$(UV) $(BIN)/python -m scripts.clients $(ARGS)
 
 bench: venv ## seed 1M hazards, load the service with wrk, compare with raw asyncpg (ARGS=…)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \

@@ -6,6 +6,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -204,6 +205,10 @@ class Settings(BaseSettings):
     export_tmp_dir: Path | None = Field(
         default=None, description="Where XLSX exports are built (temp dir)"
     )
+    export_time_zone: str = Field(
+        default="Asia/Shanghai",
+        description="The county's time zone: times in exports are written in it (IANA name)",
+    )
     import_max_rows: int = Field(default=200_000, ge=1, description="Rows one import may hold")
     import_inline_max_rows: int = Field(
         default=500,
@@ -248,6 +253,15 @@ class Settings(BaseSettings):
                 return "postgresql+asyncpg://" + value[len(prefix) :]
         if value and not value.startswith("postgresql+asyncpg://"):
             raise ValueError("ANJIAN_DATABASE_URL must be a postgresql:// URL")
+        return value
+
+    @field_validator("export_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"ANJIAN_EXPORT_TIME_ZONE: unknown time zone {value!r}") from exc
         return value
 
     @model_validator(mode="after")

@@ -263,3 +263,4 @@ def _reset_clock() -> Iterator[None]:
 
     yield
     clock.set_offset(timedelta(0))
+    clock.set_drill_offset(timedelta(0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -14,6 +15,7 @@ from app.auth.cache import PrincipalCache
 from app.auth.principal import Principal
 from app.auth.tokens import TokenVerifier
 from app.config import Settings
+from app.core import clock
 from app.core.errors import Unauthorized
 from app.core.idempotency import fence
 from app.core.resilience import COMMITTING
@@ -25,11 +27,24 @@ api_key_scheme = APIKeyHeader(
 )
 
 
+async def _refresh_clock(request: Request) -> None:
+    """Reload the drill clock (development and test only) in a session of its own, so the
+    request's session holds no connection until the request itself uses the database."""
+    environment = request.app.state.settings.environment
+    if environment == clock.PRODUCTION:
+        clock.set_drill_offset(timedelta(0))  # never moved there, whatever the database holds
+        return
+    async with request.app.state.read_sessionmaker() as session:
+        await clock.refresh(session, environment)
+
+
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed once before the response is sent (with the
-    Idempotency-Key's fence, so the key and the writes commit together)."""
+    Idempotency-Key's fence, so the key and the writes commit together). The drill clock is
+    reloaded first (development and test only; see app.core.clock)."""
     async with request.app.state.sessionmaker() as session:
         try:
+            await _refresh_clock(request)
             yield session
             await fence(session, request.scope)
             request.scope[COMMITTING] = True  # from here a lost connection may have committed
@@ -47,6 +62,7 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
     writes the audit rows of what the read showed, if any, before the response is sent."""
     async with request.app.state.read_sessionmaker() as session:
         try:
+            await _refresh_clock(request)
             yield session
             await session.commit()
         except BaseException as exc:

@@ -145,6 +145,9 @@ async def _sync(
             out.rows.append(row)
         else:
             out.removed.append({"id": str(row[spec.id_name]), "reason": "filtered_out"})
+    # a row that left several scopes of the caller in one page: one removal, the last
+    last = {r["id"]: r for r in out.removed}
+    out.removed = [r for r in out.removed if last[r["id"]] is r]
     return out
 
 

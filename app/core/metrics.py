@@ -89,12 +89,10 @@ _children: dict[tuple[str, str, int], Any] = {}
 def observe_request(method: str, route: str | None, status: int, seconds: float) -> None:
     """Count one answered request (``route`` None: no route matched, e.g. a 404 probe; its
     path is not a label, so scanners cannot grow the series without bound)."""
-    key = (method, route or "unmatched", status)
+    key = (method if method in _METHODS else "other", route or "unmatched", status)
     child = _children.get(key)
     if child is None:
-        child = REQUEST_SECONDS.labels(
-            method if method in _METHODS else "other", key[1], str(status)
-        )
+        child = REQUEST_SECONDS.labels(key[0], key[1], str(status))
         _children[key] = child
     child.observe(seconds)
 

@@ -32,6 +32,20 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+def sort_field(*names: str, default: str | None = None) -> Any:
+    """The ``sort`` query field of a list: its whitelist in the description and, for clients
+    and generators, as a pattern (the server answers 422 ``sort_not_allowed`` itself)."""
+    key = "|".join(names)
+    description = f"Comma list of {', '.join(names)}; prefix - for descending"
+    if default:
+        description += f" (default {default})"
+    return Field(
+        default=None,
+        description=description,
+        json_schema_extra={"pattern": f"^-?({key})(,-?({key}))*$"},
+    )
+
+
 class SyncRemovalRead(BaseModel):
     """A row to drop from a synced copy (delta sync only)."""
 

@@ -15,10 +15,13 @@ from starlette.responses import JSONResponse
 from app.core import request_context
 from app.core.dberrors import incidents, is_duplicate_id, is_retryable, is_unavailable
 from app.core.errors import AppError
+from app.core.routing import allowed_methods
+from app.core.validation_zh import message_zh
 
 log = logging.getLogger("anjian.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_UNDECODABLE_BODY = "There was an error parsing the body"
 
 TITLES: dict[int, tuple[str, str]] = {
     400: ("Bad request", "请求有误"),
@@ -88,7 +91,7 @@ def problem_response(
         "request_id": ctx.request_id,
     }
     if errors:
-        body["errors"] = jsonable_encoder(errors)
+        body["errors"] = jsonable_encoder([_localized(e, zh) for e in errors])
     return JSONResponse(
         body,
         status_code=status,
@@ -97,14 +100,26 @@ def problem_response(
     )
 
 
+def _localized(error: dict[str, Any], zh: bool) -> dict[str, Any]:
+    """One field error in the answer's language: ``msg_zh`` (set by ``Unprocessable.field`` and
+    the validation handler) or the Chinese text made from its type; never both languages."""
+    out = {k: v for k, v in error.items() if k != "msg_zh"}
+    if zh:
+        msg = str(error.get("msg", ""))
+        out["msg"] = error.get("msg_zh") or message_zh(str(error.get("type", "")), msg, None)
+    return out
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
+        error_type, msg = err.get("type", "value_error"), err.get("msg", "")
         out.append(
             {
                 "loc": list(err.get("loc", ())),
-                "msg": err.get("msg", ""),
-                "type": err.get("type", "value_error"),
+                "msg": msg,
+                "msg_zh": message_zh(error_type, msg, err.get("ctx")),
+                "type": error_type,
             }
         )
     return out
@@ -146,6 +161,18 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.scope))
+    if exc.status_code == 400 and exc.detail == _UNDECODABLE_BODY:
+        # FastAPI's answer to a body that is not UTF-8 (json.loads raised UnicodeDecodeError)
+        return problem_response(
+            400,
+            "malformed_json",
+            detail_en="The request body is not valid JSON (UTF-8)",
+            detail_zh="请求体不是合法的 JSON（须为 UTF-8 编码）",
+            instance=request.url.path,
+        )
     codes = {404: "route_not_found", 405: "method_not_allowed", 400: "bad_request"}
     details = {
         404: ("No such route", "没有这个接口"),
@@ -158,7 +185,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         detail_en=en,
         detail_zh=zh,
         instance=request.url.path,
-        headers=dict(exc.headers or {}),
+        headers=headers,
     )
 
 

@@ -15,12 +15,13 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
+from app.core.enums import zh_label, zh_labels
 from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
 from app.core.listing import ListSpec, SyncView, run_list
 from app.core.privacy import mask_contact
 from app.core.problems import register_constraint
-from app.enterprises import repository
+from app.enterprises import main_responsible, repository
 from app.enterprises.schemas import (
     EnterpriseCreate,
     EnterpriseFilter,
@@ -73,6 +74,9 @@ STATUS_ACTIONS: dict[str, tuple[EnterpriseStatus, set[EnterpriseStatus]]] = {
     "resume": (EnterpriseStatus.operating, {EnterpriseStatus.suspended}),
     "close": (EnterpriseStatus.closed, {EnterpriseStatus.operating, EnterpriseStatus.suspended}),
 }
+
+
+_ACTION_ZH = {"suspend": "停产停业整顿", "resume": "恢复生产经营", "close": "关闭取缔"}
 
 
 def _not_found() -> NotFound:
@@ -249,6 +253,8 @@ async def update_enterprise(
     changes_in = data.model_dump(exclude_unset=True, mode="json")
     reject_nulls(changes_in, _REQUIRED)
     changes_in = _columns(changes_in)
+    if "main_responsible_person" in changes_in:
+        await main_responsible.ensure_declarable(session, ent.id)
     if "region_code" in changes_in or "sectors" in changes_in:
         region = changes_in.get("region_code") or ent.region_code
         ensure_unit_writable(
@@ -327,9 +333,13 @@ async def apply_status(
     """Also used by hazard escalation (suspension, closure) inside its own transaction."""
     target, allowed_from = STATUS_ACTIONS[action]
     if EnterpriseStatus(ent.status) not in allowed_from:
+        allowed = sorted(s.value for s in allowed_from)
         raise Conflict(
-            f"An enterprise that is {ent.status} cannot be {target.value}",
-            f"当前状态（{ent.status}）不能执行该操作",
+            f"An enterprise that is {ent.status} cannot {action} (allowed from: "
+            f"{', '.join(allowed)})",
+            f"单位当前状态为{zh_label('enterprise_status', ent.status)}，不能执行"
+            f"「{_ACTION_ZH[action]}」（{action}）；允许的状态："
+            f"{zh_labels('enterprise_status', allowed)}",
             code="enterprise_status_transition",
         )
     before = {

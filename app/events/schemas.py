@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, field_validator
 
 from app.core.enums import labelled
-from app.core.pagination import Page, SyncPage, SyncRemovalRead
+from app.core.pagination import Page, SyncPage, SyncRemovalRead, sort_field
 from app.reference.enums import Sector
 
 URL_MAX_LENGTH = 2000  # webhook_subscription.url is varchar(2000)
@@ -163,7 +163,7 @@ class WebhookSubscriptionFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     active: bool | None = None
-    sort: str | None = Field(default=None, description="created_at, id; prefix - to descend")
+    sort: str | None = sort_field("created_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(
@@ -196,9 +196,7 @@ class WebhookDeliveryFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: list[DeliveryStatus] = Field(default_factory=list)
-    sort: str | None = Field(
-        default=None, description="created_at, id; prefix - to descend (default -created_at)"
-    )
+    sort: str | None = sort_field("created_at", "id", default="-created_at")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
 

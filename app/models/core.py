@@ -1,15 +1,25 @@
-"""Plumbing tables: idempotency records, sync removals."""
+"""Plumbing tables: idempotency records, sync removals, the service clock of drills."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, String, Uuid, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Uuid,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import REGION_CODE, Base
+from app.models.base import REGION_CODE, Base, Versioned
 
 
 class IdempotencyRecord(Base):
@@ -56,3 +66,20 @@ class SyncRemoval(Base):
     )
 
     __table_args__ = (Index("ix_sync_removal_resource_xid_seq", "resource", "xid", "seq"),)
+
+
+class ServiceClock(Versioned, Base):
+    """The drill offset of the service clock (one row, ``id = 1``): development and test
+    environments move "now" by it so that deadlines, reminders, escalation, acceptance reviews
+    and look-backs can be exercised end to end. Production ignores it and refuses to set it."""
+
+    __tablename__ = "service_clock"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    offset_seconds: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    updated_by: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(500))

@@ -20,6 +20,7 @@ from app.core.ids import new_id
 from app.core.listing import ListSpec, SyncView, run_list
 from app.core.privacy import mask_phone
 from app.core.problems import register_constraint
+from app.enterprises import main_responsible
 from app.events.outbox import emit_event
 from app.models.identity import Person
 from app.people import repository, rules
@@ -239,6 +240,8 @@ async def update_person(
             region_code=person.region_code,
         )
         _emit(session, "person.updated", person, changed=sorted(changes))
+        if {"name", "phone"} & set(changes):  # the enterprises this person heads follow
+            await main_responsible.refresh_for_person(session, principal, person.id)
     return await _read(session, principal, person.id)
 
 

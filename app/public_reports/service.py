@@ -263,24 +263,32 @@ async def read_reporter(
             code="reporter_identity_handlers_only",
         )
     blob, anonymous = await repository.reporter_blob(session, report_id)
+    identity: dict[str, Any] = {}
+    if blob is not None:
+        try:
+            identity = cipher_for(settings).decrypt(report_id, blob)
+        except KeyConfigurationError as exc:  # wrong key, or a ciphertext moved between reports
+            raise AppError(
+                "The reporter identity cannot be decrypted; tell the administrator",
+                "举报人信息无法解密，请联系系统管理员",
+                status=500,
+                code="reporter_identity_unreadable",
+            ) from exc
+    shown = ReporterRead(
+        anonymous=anonymous,
+        name=None if anonymous else identity.get("name"),
+        contact=None if anonymous else identity.get("contact"),
+        callback_phone=identity.get("callback_phone"),
+    )
     record_audit(
         session,
         principal,
         action="reporter_identity_read",
         resource_type=RESOURCE,
         resource_id=report_id,
-        changes={"fields_read": [] if anonymous or blob is None else ["contact", "name"]},
+        changes={
+            "fields_read": sorted(k for k, v in shown.model_dump().items() if isinstance(v, str))
+        },
         region_code=row["region_code"],
     )
-    if anonymous or blob is None:
-        return ReporterRead(anonymous=True, name=None, contact=None)
-    try:
-        identity = cipher_for(settings).decrypt(report_id, blob)
-    except KeyConfigurationError as exc:  # wrong key, or a ciphertext moved between reports
-        raise AppError(
-            "The reporter identity cannot be decrypted; tell the administrator",
-            "举报人信息无法解密，请联系系统管理员",
-            status=500,
-            code="reporter_identity_unreadable",
-        ) from exc
-    return ReporterRead(anonymous=False, name=identity.get("name"), contact=identity.get("contact"))
+    return shown

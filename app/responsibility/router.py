@@ -11,6 +11,7 @@ from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
 from app.core.problems import problems, replayed
 from app.responsibility import chain, gaps, person, service, sources, transitions
+from app.responsibility.confirmation_router import confirmation_router
 from app.responsibility.schemas import (
     AtQuery,
     EnterpriseResponsibility,
@@ -263,4 +264,5 @@ async def get_major_hazard_source(
 
 router = APIRouter()
 router.include_router(responsibility_router)
+router.include_router(confirmation_router)
 router.include_router(sources_router)

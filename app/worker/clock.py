@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.core import logs, metrics
-from app.core.clock import today_china, utcnow
+from app.core.clock import refresh, today_china, utcnow
 from app.core.workdays import WorkdayCalendar, load_calendar
 from app.models.webhook import ClockRun
 
@@ -55,6 +55,7 @@ def job(name: str) -> Callable[[Job], Job]:
 
 
 async def _context(session: AsyncSession, settings: Settings) -> JobContext:
+    await refresh(session, settings.environment)  # the drill clock, as the API last set it
     return JobContext(
         settings=settings, now=utcnow(), today=today_china(), calendar=await load_calendar(session)
     )
@@ -103,6 +104,7 @@ async def run_due_jobs(
         started = time.perf_counter()
         try:
             async with sessionmaker() as session, session.begin():
+                await refresh(session, settings.environment)
                 now = utcnow()
                 await session.execute(
                     insert(ClockRun).values(job=name, next_run_at=now).on_conflict_do_nothing()

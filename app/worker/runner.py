@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.core import logs, metrics
+from app.core.clock import refresh
 from app.statistics.figures.repository import fold_rollups
 from app.worker import delivery, dispatch
 from app.worker.clock import run_due_jobs
@@ -75,6 +76,8 @@ class Worker:
 
     async def tick(self) -> dict[str, Any]:
         """One pass over everything; returns what was done."""
+        async with self.sessionmaker() as session:  # the drill clock, as the API last set it
+            await refresh(session, self.settings.environment)
         done: dict[str, Any] = {"events": await self.fan_out(), "deliveries": await self.deliver()}
         done["rollup_deltas"] = await self.fold()
         now = time.monotonic()

@@ -165,6 +165,14 @@ async def test_docs_are_self_hosted(client: AsyncClient) -> None:
         for asset in assets:
             assert (await client.get(asset)).status_code == 200
         assert "fonts.googleapis" not in html
+    swagger = (await client.get("/docs")).text
+    assert '"validatorUrl": null' in swagger  # no call to validator.swagger.io
+    redoc = (await client.get("/redoc")).text
+    script = re.findall(r"""<script src=["'](/[^"']+)""", redoc)
+    assert script == ["/docs-local/redoc.standalone.js"]
+    bundle = await client.get(script[0])
+    assert bundle.status_code == 200
+    assert b"cdn.redoc.ly" not in bundle.content  # its sidebar logo, served locally instead
 
 
 async def test_sync_cursor_expiry_is_410(

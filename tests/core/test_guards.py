@@ -71,10 +71,7 @@ def _forgeries(secret: str, cursor: str) -> dict[str, str]:
     tampered = dict(data)
     for name, value in data.items():
         if name != "kind":
-            if isinstance(value, list | str):
-                tampered[name] = value[::-1] + value[:1]
-            elif isinstance(value, int):
-                tampered[name] = value + 1
+            tampered[name] = value[::-1] if isinstance(value, (list, str)) else (value or 0) + 1
     tampered_payload = json.dumps(tampered, separators=(",", ":")).encode()
     forged = {
         "one bit of the MAC flipped": _join(flipped, payload),
@@ -202,7 +199,8 @@ async def test_a_cursor_never_widens_another_callers_scope(
     items = followed.json()["items"]
     assert {e["region_code"] for e in items} <= {TOWN}
     assert {e["id"] for e in items} <= {e["id"] for e in mine}
-    # a sync cursor is bound to the scope it was issued for: another caller resyncs (410)
+    # a sync cursor is bound to the scope it was issued for: the admin's, presented by the
+    # town, is refused (410: resync from 0), never a window on the admin's rows
     feed = (await client.get(E, params={"changed_since": "0", "limit": 2}, headers=admin)).json()
     rest = await client.get(
         E, params={"changed_since": feed["next_cursor"], "limit": 200}, headers=town

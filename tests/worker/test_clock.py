@@ -326,6 +326,7 @@ async def test_scheduler_runs_each_job_once_per_interval(
         "responsibility_reconfirm",
         "prune_deliveries",
         "prune_outbox",
+        "prune_sync_removals",
     }
     assert all("error" not in r for r in first.values()), first
     assert await run_due_jobs(maker, settings, "w2") == {}  # not due again yet
@@ -372,6 +373,25 @@ async def test_prune_finished_deliveries(
         await client.get(f"/api/v1/webhook-subscriptions/{sub}/deliveries", headers=admin)
     ).json()["items"]
     assert [d["status"] for d in log] == ["pending"]
+
+
+async def test_prune_sync_removals_after_the_retention(
+    session: AsyncSession, settings: Settings
+) -> None:
+    old = utcnow() - timedelta(days=settings.sync_retention_days + 2)
+    for key, at in (("old", old), ("recent", utcnow())):
+        await session.execute(
+            text(
+                "INSERT INTO sync_removal (seq, xid, resource, row_key, reason, removed_at) "
+                "VALUES (nextval('anjian_change_seq'), 1, 'enterprise', :k, 'deleted', :t)"
+            ),
+            {"k": key, "t": at},
+        )
+    result = await run_job(session, settings, "prune_sync_removals")
+    left = set((await session.execute(text("SELECT row_key FROM sync_removal"))).scalars())
+    assert result["pruned"] >= 1
+    assert "old" not in left
+    assert "recent" in left
 
 
 async def test_prune_outbox_keeps_what_is_still_needed(

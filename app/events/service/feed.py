@@ -8,7 +8,7 @@ from app.auth.principal import Principal
 from app.auth.scope import require
 from app.config import Settings
 from app.core.horizon import horizon
-from app.core.sync import SyncCursor, next_position
+from app.core.sync import SyncCursor, next_position, scope_fingerprint
 from app.events import repository
 from app.events.schemas import (
     CloudEvent,
@@ -23,7 +23,14 @@ async def list_events(
     one: a slow commit is never skipped by a reader who already moved past it."""
     require(principal, "event:read")
     size = min(query.limit or settings.page_limit_default, settings.page_limit_max)
-    cursor = SyncCursor(settings.cursor_secret, "events", settings.event_retention_days)
+    # bound to the caller's scope (a change is 410: resync), not to the type filter (events
+    # never change, so a follower may narrow or widen its types as it goes)
+    cursor = SyncCursor(
+        settings.cursor_secret,
+        "events",
+        settings.event_retention_days,
+        scope=scope_fingerprint(principal),
+    )
     position = cursor.position(query.after)
     below = await horizon(session)
     stmt = repository.after_position(

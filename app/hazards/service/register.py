@@ -36,6 +36,7 @@ from app.hazards.schemas import (
 )
 from app.hazards.service.common import conflict, finish_step, not_found, read, snapshot
 from app.hazards.service.reads import RESOURCE, to_read, to_reads
+from app.hazards.service.relapse import check_relapse_target, note_relapse_on_old
 from app.models.hazard import Hazard, HazardEvent
 
 LIST_SPEC = ListSpec(
@@ -212,37 +213,6 @@ async def list_deadlines(
     return HazardDeadlineList(items=[HazardDeadlineRead.model_validate(r) for r in rows])
 
 
-async def _check_relapse_target(
-    session: AsyncSession,
-    principal: Principal,
-    relapse_of_id: uuid.UUID,
-    enterprise_id: uuid.UUID,
-    own_id: uuid.UUID | None,
-) -> Hazard:
-    old = await repository.get_for_update(session, principal, relapse_of_id)
-    if old is None:
-        raise NotFound(
-            "The hazard it repeats was not found",
-            "所关联的原隐患不存在",
-            code="relapse_target_not_found",
-        )
-    if old.id == own_id:
-        raise conflict("hazard_relapse_self", "A hazard cannot repeat itself", "隐患不能关联自身")
-    if old.status != HazardStatus.closed.value:
-        raise conflict(
-            "hazard_relapse_target_not_closed",
-            "Only a closed hazard can relapse",
-            "仅已销号的隐患可关联反弹",
-        )
-    if old.enterprise_id != enterprise_id:
-        raise conflict(
-            "hazard_relapse_other_enterprise",
-            "A relapse must be at the same enterprise",
-            "反弹隐患须属于同一单位",
-        )
-    return old
-
-
 async def create_or_replay(
     session: AsyncSession, principal: Principal, data: HazardCreate
 ) -> tuple[HazardRead, bool]:
@@ -268,7 +238,7 @@ async def create_or_replay(
         )
     hazard_id = data.id or new_id()
     if data.relapse_of_id is not None:
-        await _check_relapse_target(session, principal, data.relapse_of_id, ent["id"], hazard_id)
+        await check_relapse_target(session, principal, data.relapse_of_id, ent["id"], hazard_id)
     values = _columns(data.model_dump(exclude={"id", "location"}))
     values.update(_columns({"location": data.model_dump()["location"]}))
     values["found_at"] = values["found_at"] or utcnow()
@@ -298,42 +268,11 @@ async def create_or_replay(
         {},
         ("code", "status", *_CREATE_FIELDS),
         new_code=(county, year),
+        relapse_of_id=hz.relapse_of_id,
     )
     if data.relapse_of_id is not None:
-        await _note_relapse_on_old(session, principal, data.relapse_of_id, hz)
+        await note_relapse_on_old(session, principal, data.relapse_of_id, hz)
     return read_model, True
-
-
-async def _note_relapse_on_old(
-    session: AsyncSession, principal: Principal, old_id: uuid.UUID, new: Hazard
-) -> None:
-    """The old hazard's timeline records that a look-back found it again (status unchanged)."""
-    old = await repository.get_any(session, old_id)
-    assert old is not None
-    session.add(
-        HazardEvent(
-            id=new_id(),
-            hazard_id=old.id,
-            occurred_at=utcnow(),
-            action="relapse_found",
-            from_status=old.status,
-            to_status=old.status,
-            actor_subject=principal.subject,
-            actor_role=principal.role.value,
-            actor_person_id=principal.person_id,
-            actor_department_id=principal.department_id,
-            actor_enterprise_id=principal.enterprise_id,
-            actor_region_code=principal.region_code,
-            comment=None,
-            document_numbers=[],
-            lat=None,
-            lon=None,
-            attachment_ids=[],
-            data={"relapse_id": str(new.id), "relapse_code": new.code},
-            hazard_version=old.version,
-        )
-    )
-    await session.flush()
 
 
 async def create_hazard(

@@ -252,8 +252,12 @@ async def start_visit(
         members = await repository.members_for_update(session, visit.id)
         if not any(m.role == MemberRole.inspector for m in members):
             raise Conflict(
-                "Name the inspectors before starting the visit",
-                "开始检查前须指定检查人员",
+                "Name the inspectors before starting the visit: PATCH "
+                f"/api/v1/inspection-visits/{visit.id} with members (role inspector, name, "
+                "certificate_number, person_id), then start again",
+                "开始检查前须指定检查人员：请通过 PATCH "
+                f"/api/v1/inspection-visits/{visit.id} 在 members 中添加检查人员"
+                "（role 为 inspector，填写姓名、执法证号及人员 person_id），再开始检查",
                 code="visit_inspectors_required",
             )
     ent = await repository.enterprise_any(session, visit.enterprise_id)
