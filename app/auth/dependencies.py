@@ -9,7 +9,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import service
+from app.auth import repository, service
 from app.auth.cache import PrincipalCache
 from app.auth.principal import Principal
 from app.auth.tokens import TokenVerifier
@@ -64,27 +64,55 @@ async def current_principal(
     credential = bearer.credentials if bearer is not None else api_key
     if not credential:
         raise Unauthorized("Authentication is required", "需要身份认证", code="unauthenticated")
-    principal = cache.get(credential)
-    if principal is None:
-        principal = await _resolve_principal(request, bearer is not None, credential)
-        cache.put(credential, principal)
+    cached = cache.get(credential)
+    if cached is not None:
+        async with request.app.state.read_sessionmaker() as session:
+            stamp = await _stamp(session, cached[0])
+        if stamp == cached[1]:
+            return cached[0]
+        cache.drop(credential)
+    principal, stamp = await _resolve_principal(request, bearer is not None, credential)
+    cache.put(credential, principal, stamp)
     return principal
 
 
-async def _resolve_principal(request: Request, is_bearer: bool, credential: str) -> Principal:
-    """Who the credential is, in a short transaction of its own (it may record a first sign-in
-    or an API key's last use): a cached principal then costs a request no database work."""
+async def _stamp(session: AsyncSession, principal: Principal) -> tuple[object, ...]:
+    return await repository.credential_stamp(
+        session,
+        subject=principal.subject,
+        person_id=principal.person_id,
+        department_id=principal.department_id,
+        api_key_id=principal.api_key_id,
+    )
+
+
+async def _resolve_principal(
+    request: Request, is_bearer: bool, credential: str
+) -> tuple[Principal, tuple[object, ...]]:
+    """Who the credential is, in a short transaction of its own (it may record an API key's
+    last use): a cached principal then costs a request one stamp query."""
+    settings: Settings = request.app.state.settings
     async with request.app.state.sessionmaker() as session:
         if is_bearer:
             verifier: TokenVerifier = request.app.state.token_verifier
-            principal = await service.principal_from_token(session, verifier, credential)
+            principal = await service.principal_from_token(
+                session,
+                verifier,
+                credential,
+                claims_without_record=settings.idp_claims_without_record,
+            )
         else:
-            settings: Settings = request.app.state.settings
             principal = await service.principal_from_api_key(
                 session, credential, touch_seconds=settings.api_key_touch_seconds
             )
+        stamp = await _stamp(session, principal) if cache_enabled(request) else ()
         await session.commit()
-    return principal
+    return principal, stamp
+
+
+def cache_enabled(request: Request) -> bool:
+    cache: PrincipalCache = request.app.state.principal_cache
+    return cache.ttl > 0
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

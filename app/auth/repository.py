@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import utcnow
@@ -48,3 +49,42 @@ async def touch_api_key(
             )
         )
     await session.execute(stmt)
+
+
+async def subject_ever_bound(session: AsyncSession, subject: str) -> bool:
+    """Whether any person record, live or deleted, ever carried ``subject``."""
+    stmt = select(Person.id).where(Person.subject == subject).limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def credential_stamp(
+    session: AsyncSession,
+    *,
+    subject: str | None,
+    person_id: uuid.UUID | None,
+    department_id: uuid.UUID | None,
+    api_key_id: uuid.UUID | None,
+) -> tuple[Any, ...]:
+    """Everything a principal was built from, in one indexed query: a cached principal is
+    reused only while this is unchanged (deletion, deactivation, a role or unit change, a new
+    record for a claims-only subject, a key's revocation or a department's new sectors)."""
+    person = (
+        select(
+            func.concat_ws("|", Person.version, Person.active, Person.deleted_at, Person.subject)
+        )
+        .where(Person.id == person_id)
+        .scalar_subquery()
+        if person_id is not None
+        else select(func.count())
+        .select_from(Person)
+        .where(Person.subject == subject)
+        .scalar_subquery()
+    )
+    dept = (
+        select(func.concat_ws("|", Department.version, Department.deleted_at))
+        .where(Department.id == department_id)
+        .scalar_subquery()
+    )
+    key = select(ApiKey.revoked_at).where(ApiKey.id == api_key_id).scalar_subquery()
+    row = (await session.execute(select(person, dept, key))).one()
+    return (str(row[0]), row[1], row[2], api_key_id is not None and row[2] is None)

@@ -7,11 +7,13 @@ absent (a 404 by id, never in a list).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, true
 from sqlalchemy.dialects.postgresql import array
 
+from app.auth.policy import WRITABLE_FIELDS
 from app.auth.principal import Principal, Role
 from app.core.errors import Forbidden, NotFound
 
@@ -69,6 +71,25 @@ def require(principal: Principal, permission: str) -> None:
             f"Your role ({principal.role.value}) may not do this ({permission})",
             f"当前角色（{principal.role.value}）无权执行此操作（{permission}）",
             code="permission_denied",
+        )
+
+
+def require_fields(principal: Principal, resource: str, fields: Iterable[str]) -> None:
+    """The field-level rule of ``policy.WRITABLE_FIELDS``: 403 ``field_not_writable`` naming
+    every field this role may not change on this resource."""
+    allowed = WRITABLE_FIELDS.get((principal.role, resource))
+    if allowed is None:
+        return
+    refused = sorted(set(fields) - allowed)
+    if refused:
+        raise Forbidden(
+            f"Your role ({principal.role.value}) may not change: {', '.join(refused)}",
+            f"当前角色（{principal.role.value}）无权修改：{'、'.join(refused)}",
+            code="field_not_writable",
+            errors=[
+                {"loc": ["body", name], "msg": "not writable by your role", "type": "forbidden"}
+                for name in refused
+            ],
         )
 
 

@@ -164,8 +164,9 @@ async def create_person(
     if data.id is not None:
         existing = await repository.get_any(session, data.id)
         if existing is not None:
+            replayed = await _read(session, principal, data.id)
             ensure_same_create(_snapshot(existing), payload)
-            return await _read(session, principal, data.id), False
+            return replayed, False
     if data.subject and await repository.live_subject_taken(session, data.subject):
         raise Conflict(*_SUBJECT_TAKEN, code="person_subject_taken")
     person = Person(id=data.id or new_id(), **payload)

@@ -186,11 +186,12 @@ async def create_campaign(
     if data.id is not None:
         existing = await session.get(C, data.id)
         if existing is not None:
+            replayed = await get_campaign(session, principal, data.id)
             ensure_same_create(
                 {f: getattr(existing, f) for f in _FIELDS},
                 {k: v for k, v in payload.items() if k in data.model_fields_set},
             )
-            return await get_campaign(session, principal, data.id), False
+            return replayed, False
     if principal.role is not Role.admin and not (
         principal.region_code and data.region_code.startswith(principal.region_code)
     ):
