@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import references
 from app.auth import repository, service
 from app.auth.cache import PrincipalCache
 from app.auth.principal import Principal
+from app.auth.scope import unseen_reference_error
 from app.auth.tokens import TokenVerifier
 from app.config import Settings
 from app.core.errors import Unauthorized
@@ -25,12 +28,28 @@ api_key_scheme = APIKeyHeader(
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed once before the response is sent."""
     async with request.app.state.sessionmaker() as session:
+        event.listen(session.sync_session, "after_begin", _refuse_unseen(request))
         try:
             yield session
+            unseen = getattr(request.state, "unseen_references", None)
+            if unseen:  # a service that wrote without a query first: never committed either
+                raise unseen_reference_error(unseen)
             await session.commit()
         except BaseException:
             await session.rollback()
             raise
+
+
+def _refuse_unseen(request: Request) -> Callable[..., None]:
+    """The session's first use (ORM or Core, it begins the transaction) refuses a request whose
+    body names an unseen record."""
+
+    def refuse(*_: object) -> None:
+        unseen = getattr(request.state, "unseen_references", None)
+        if unseen:
+            raise unseen_reference_error(unseen)
+
+    return refuse
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
@@ -64,16 +83,46 @@ async def current_principal(
     credential = bearer.credentials if bearer is not None else api_key
     if not credential:
         raise Unauthorized("Authentication is required", "需要身份认证", code="unauthenticated")
+    principal: Principal | None = None
     cached = cache.get(credential)
     if cached is not None:
         async with request.app.state.read_sessionmaker() as session:
             stamp = await _stamp(session, cached[0])
         if stamp == cached[1]:
-            return cached[0]
-        cache.drop(credential)
-    principal, stamp = await _resolve_principal(request, bearer is not None, credential)
-    cache.put(credential, principal, stamp)
+            principal = cached[0]
+        else:
+            cache.drop(credential)
+    if principal is None:
+        principal, stamp = await _resolve_principal(request, bearer is not None, credential)
+        cache.put(credential, principal, stamp)
+    if request.method in references.WRITE_METHODS:
+        errors = await _unseen_references(request, principal)
+        if errors:
+            request.state.unseen_references = errors
     return principal
+
+
+async def _unseen_references(request: Request, principal: Principal) -> list[dict[str, Any]]:
+    """Every id the body names must be one the caller can see (``app.references``). The answer
+    (422 ``reference_not_found`` naming each field) comes from the request's session when the
+    service first uses it, or at the commit at the latest: the service's checks on the caller
+    alone (403) come first, and no rule of the service sees an unseen reference."""
+    content_type = request.headers.get("content-type", "")
+    body: Any
+    try:
+        if content_type.startswith("application/json"):
+            body = await request.json()
+        elif content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+            form = await request.form()
+            body = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        else:
+            return []
+    except ValueError:
+        return []  # malformed bodies are the route's own 400/422
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    async with request.app.state.read_sessionmaker() as session:
+        return await references.unseen_references(session, principal, request.method, path, body)
 
 
 async def _stamp(session: AsyncSession, principal: Principal) -> tuple[object, ...]:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import array
 
 from app.auth.policy import WRITABLE_FIELDS
 from app.auth.principal import Principal, Role
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound, Unprocessable
 
 _REGION_WIDE = {Role.committee_office, Role.town_official}
 _SECTOR_BOUND = {Role.department_official, Role.inspector, Role.system}
@@ -72,6 +72,15 @@ def require(principal: Principal, permission: str) -> None:
             f"当前角色（{principal.role.value}）无权执行此操作（{permission}）",
             code="permission_denied",
         )
+
+
+def unseen_reference_error(errors: Iterable[dict[str, Any]]) -> Unprocessable:
+    return Unprocessable(
+        "A referenced record does not exist or is outside your scope",
+        "引用的记录不存在或不在您的管辖范围内",
+        code="reference_not_found",
+        errors=list(errors),
+    )
 
 
 def require_fields(principal: Principal, resource: str, fields: Iterable[str]) -> None:

@@ -15,6 +15,7 @@ from app.auth.policy import POLICY, READ_ONLY_KEY_PERMISSIONS
 from app.auth.principal import Principal, Role
 from app.auth.tokens import TokenVerifier
 from app.core.errors import Unauthorized
+from app.models.identity import ApiKey
 
 API_KEY_PREFIX = "ak_"
 
@@ -138,10 +139,15 @@ async def _principal_from_claims(
     if role is Role.system:
         raise _refused("System clients use API keys", "外部系统须使用 API 密钥", "invalid_token")
     department_id = _uuid_claim(claims, "department_id")
-    region = claims.get("region_code") or None
+    region = str(claims.get("region_code") or "") or None
+    if region is not None and not (region.isdigit() and len(region) <= 12):
+        raise _refused(
+            "Claim region_code is not a region code", "令牌中的区划代码无效", "invalid_token"
+        )
     sectors: frozenset[str] | None = None
     if department_id is not None:
         region, sectors = await _department_scope(session, role, department_id, region)
+    await repository.note_claims_sign_in(session, subject, role.value, region)
     return Principal(
         role=role,
         subject=subject,
@@ -173,6 +179,11 @@ async def principal_from_api_key(
     ):
         raise invalid
     await repository.touch_api_key(session, key.id, resolution_seconds=touch_seconds)
+    return principal_for_key(key)
+
+
+def principal_for_key(key: ApiKey) -> Principal:
+    """What an API key may do and see (also the scope of the webhooks it subscribes to)."""
     role = Role(key.role)
     permissions = POLICY[role]
     if key.read_only:
@@ -186,3 +197,9 @@ async def principal_from_api_key(
         read_only=key.read_only,
         permissions=permissions,
     )
+
+
+ADMIN_SUBSCRIBER = Principal(
+    role=Role.admin, subject="webhook:admin", permissions=POLICY[Role.admin]
+)
+"""The scope of a subscription an administrator made (no owning key): everything."""

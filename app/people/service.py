@@ -169,6 +169,7 @@ async def create_person(
             return replayed, False
     if data.subject and await repository.live_subject_taken(session, data.subject):
         raise Conflict(*_SUBJECT_TAKEN, code="person_subject_taken")
+    await rules.check_subject_binding(session, principal, data.subject)
     person = Person(id=data.id or new_id(), **payload)
     session.add(person)
     await session.flush()
@@ -221,6 +222,8 @@ async def update_person(
     subject = changes_in.get("subject")
     if subject and await repository.live_subject_taken(session, subject, person.id):
         raise Conflict(*_SUBJECT_TAKEN, code="person_subject_taken")
+    if subject != person.subject:
+        await rules.check_subject_binding(session, principal, subject)
     for key in _FIELDS:
         if key in changes_in or key == "region_code":
             setattr(person, key, merged[key])

@@ -8,7 +8,7 @@ from app.auth.principal import Principal
 from app.auth.scope import require
 from app.config import Settings
 from app.core.sync import SyncCursor
-from app.events import repository
+from app.events import channels, repository
 from app.events.schemas import (
     CloudEvent,
     EventFilter,
@@ -26,7 +26,11 @@ async def list_events(
     position = cursor.position(query.after)
     xmin, own_xid = await repository.horizon(session)
     stmt = repository.after_position(
-        repository.visible_events(principal, query.type), position, xmin, own_xid, size
+        repository.visible_events(channels.event_scope(principal), query.type),
+        position,
+        xmin,
+        own_xid,
+        size,
     )
     rows = [dict(r) for r in (await session.execute(stmt)).mappings()]
     if len(rows) > size:

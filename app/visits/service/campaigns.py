@@ -103,6 +103,11 @@ def _visible(principal: Principal, include_deleted: bool = False) -> Select[Any]
     return stmt if include_deleted else stmt.where(C.deleted_at.is_(None))
 
 
+def visible(principal: Principal) -> Select[Any]:
+    """The campaigns the caller's list shows (also the rule for a ``campaign_id`` reference)."""
+    return _visible(principal)
+
+
 async def get_campaign(
     session: AsyncSession, principal: Principal, campaign_id: uuid.UUID
 ) -> CampaignRead:
