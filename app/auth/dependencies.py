@@ -86,7 +86,7 @@ async def current_principal(
     principal: Principal | None = None
     cached = cache.get(credential)
     if cached is not None:
-        async with request.app.state.read_sessionmaker() as session:
+        async with request.app.state.sessionmaker() as session:
             stamp = await _stamp(session, cached[0])
         if stamp == cached[1]:
             principal = cached[0]
@@ -121,7 +121,7 @@ async def _unseen_references(request: Request, principal: Principal) -> list[dic
         return []  # malformed bodies are the route's own 400/422
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
-    async with request.app.state.read_sessionmaker() as session:
+    async with request.app.state.sessionmaker() as session:
         return await references.unseen_references(session, principal, request.method, path, body)
 
 
