@@ -7,8 +7,10 @@ from fastapi import APIRouter, FastAPI
 from app.api_keys.router import router as api_keys
 from app.attachments.router import router as attachments
 from app.audit.router import router as audit
+from app.clock.router import router as clock
 from app.criteria.router import router as criteria
 from app.departments.router import router as departments
+from app.documents.router import router as documents
 from app.enterprises.router import router as enterprises
 from app.events.router import router as events
 from app.hazards.router import router as hazards
@@ -23,6 +25,7 @@ from app.visits.router import routers as visits
 API_PREFIX = "/api/v1"
 # Routes are matched in include order: the busiest areas (field apps and dashboards) come first.
 ROUTERS: tuple[APIRouter, ...] = (
+    documents,  # its `…/{id}.pdf` paths must match before the JSON reads' `…/{id}`
     hazards,
     *statistics,
     *visits,
@@ -38,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events,
     notifications,
     public_reports,
+    clock,
 )
 
 

@@ -1,7 +1,9 @@
 """Command line: ``python -m app.cli token --role … --region … [--department …] [--enterprise …]``.
 
-Mints a development token (HS256, signed with ``ANJIAN_DEV_JWT_SECRET``) and prints it. Refuses,
-with exit status 2, when no development secret is configured (production never has one).
+Mints a development token (HS256, signed with ``ANJIAN_DEV_JWT_SECRET``) and prints it. In
+development, without that variable, it uses the secret ``make run`` generated and gave the server
+(``.data/dev-jwt-secret``), so the commands ``make run`` prints work as printed. Refuses, with exit
+status 2, when no development secret is found (production never has one).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import argparse
 import sys
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -18,6 +21,19 @@ from app.auth.tokens import mint_dev_token
 from app.config import Settings
 
 _TOKEN_ROLES = [r.value for r in Role if r is not Role.system]  # system clients use API keys
+# Where `make run` (scripts/dev.py) keeps the development secret it gives the server.
+SECRET_FILE = Path(__file__).resolve().parents[1] / ".data" / "dev-jwt-secret"
+
+
+def _with_dev_secret(settings: Settings) -> Settings:
+    """In development, the secret `make run` generated when the variable is not set."""
+    if settings.dev_jwt_secret or settings.environment != "development":
+        return settings
+    try:
+        secret = SECRET_FILE.read_text().strip()
+    except OSError:
+        return settings
+    return settings.model_copy(update={"dev_jwt_secret": secret}) if secret else settings
 
 
 def _uuid(value: str) -> str:
@@ -65,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"error: invalid settings: {exc}", file=sys.stderr)
         return 2
+    settings = _with_dev_secret(settings)
     if not settings.dev_jwt_secret:
         print(
             "error: ANJIAN_DEV_JWT_SECRET is not set: development tokens are disabled "

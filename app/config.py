@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +26,51 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=5, ge=0, le=200)
     log_level: str = "INFO"
+
+    # --- process, metrics and operations settings (python -m app.serve, the worker) ---
+    host: str = Field(
+        default="127.0.0.1",
+        description="Address python -m app.serve listens on (the image sets 0.0.0.0)",
+    )
+    port: int = Field(
+        default=8000,
+        ge=1,
+        le=65535,
+        description="Port python -m app.serve listens on; the image's health check asks it",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="API processes started by python -m app.serve (the image sets 2: one per core)",
+    )
+    graceful_shutdown_seconds: int = Field(
+        default=8,
+        ge=1,
+        le=600,
+        description="After SIGTERM, in-flight requests get this long; keep it below the stop "
+        "timeout (Docker 10 s, Kubernetes 30 s)",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description="Bearer token that GET /metrics requires (16+ characters); unset: no "
+        "/metrics (404)",
+    )
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Port of the worker's Prometheus metrics (0: off)"
+    )
+    worker_metrics_address: str = Field(
+        default="127.0.0.1",
+        description="Address of the worker's metrics port (0.0.0.0 in a container)",
+    )
+    worker_heartbeat_file: Path = Field(
+        default=Path(tempfile.gettempdir()) / "anjian-worker.heartbeat",
+        description="File the worker touches every few seconds (its health check reads it)",
+    )
+    worker_heartbeat_max_age_seconds: int = Field(
+        default=60, ge=5, description="A worker whose heartbeat is older is unhealthy"
+    )
     trust_forwarded_for: bool = Field(
         default=False,
         description="Take the client address from X-Forwarded-For (only behind a proxy that "
@@ -39,6 +86,19 @@ class Settings(BaseSettings):
     page_limit_max: int = Field(default=200, ge=1)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     idempotency_lock_seconds: int = Field(default=60, ge=1)
+    transaction_attempts: int = Field(
+        default=4,
+        ge=1,
+        le=20,
+        description="A write request whose transaction PostgreSQL aborts (deadlock, "
+        "serialization failure, a client id taken meanwhile) or whose connection is lost "
+        "before its commit runs again as a whole, at most this many times in all",
+    )
+    unavailable_retry_after_seconds: int = Field(
+        default=5,
+        ge=1,
+        description="Retry-After of the 503 answered while the database is unreachable",
+    )
     sync_retention_days: int = Field(default=90, ge=1)
 
     jwt_issuer: str = "anjian-dev"
@@ -153,6 +213,10 @@ class Settings(BaseSettings):
     export_tmp_dir: Path | None = Field(
         default=None, description="Where XLSX exports are built (temp dir)"
     )
+    export_time_zone: str = Field(
+        default="Asia/Shanghai",
+        description="The county's time zone: times in exports are written in it (IANA name)",
+    )
     import_max_rows: int = Field(default=200_000, ge=1, description="Rows one import may hold")
     import_inline_max_rows: int = Field(
         default=500,
@@ -197,6 +261,15 @@ class Settings(BaseSettings):
                 return "postgresql+asyncpg://" + value[len(prefix) :]
         if value and not value.startswith("postgresql+asyncpg://"):
             raise ValueError("ANJIAN_DATABASE_URL must be a postgresql:// URL")
+        return value
+
+    @field_validator("export_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"ANJIAN_EXPORT_TIME_ZONE: unknown time zone {value!r}") from exc
         return value
 
     @model_validator(mode="after")

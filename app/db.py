@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.core.dberrors import is_statement_error
+from app.core.errors import AppError
 from app.models.audit import AuditEvent
 
 
@@ -52,3 +55,19 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
         autoflush=False,
         sync_session_class=ReadOnlySession,
     )
+
+
+async def end_failed(session: AsyncSession, exc: BaseException) -> None:
+    """End the session of a request that failed. After a refusal (a domain error, or PostgreSQL
+    refusing a statement) a rollback resets the connection; after anything else (the request
+    cancelled mid-statement, the driver in an unknown state, the connection lost) the
+    connection is discarded, never handed to the next request. Shielded from cancellation, so a
+    client that went away cannot leave a connection half reset."""
+    with anyio.CancelScope(shield=True):
+        if isinstance(exc, AppError) or is_statement_error(exc):
+            try:
+                await session.rollback()
+                return
+            except Exception:  # noqa: S110 - the connection is discarded below
+                pass
+        await session.invalidate()

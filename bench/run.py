@@ -2,14 +2,16 @@
 
     python -m bench.run [--hazards 1000000] [--small 10000] [--duration 15] [--connections 64]
                         [--stats-hazards 10000000] [--stats-light-connections 8]
-                        [--only stats]
+                        [--only stats|writes]
 
 Prints requests/s, p50 and p99 for each scenario, the raw asyncpg figures for the same reads,
 the ratio service ÷ raw, and the page latency at the large size ÷ at the small size. Results
 are also written to bench/out/results.json. A measurement, never a test. The statistics are
 measured at both sizes: the "stats" scenario at --hazards, and a stage at --stats-hazards
 (bench/stats.py; 0 skips it), each also at --stats-light-connections (a dashboard-sized
-load). --only stats runs just those.
+load). --only stats runs just those. The mixed-write scenario (bench/writes.py: 64 connections
+creating hazards and racing for their lifecycle steps, answers counted by status) runs on a
+fresh database of its own; --only writes runs just it (about --duration + 20 s).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import httpx
 
 from app.auth.tokens import mint_dev_token
 from app.config import Settings
-from bench import scenarios, stats
+from bench import scenarios, stats, sync_lag, writes
 from bench.seed import seed
 from tests import pg
 
@@ -107,7 +109,9 @@ async def prepare_database(server: str, name: str, enterprises: int, hazards: in
     return url
 
 
-def start_server(url: str, app: str = "app.main:create_app") -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, app: str = "app.main:create_app", ready_seconds: float = 60
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -135,7 +139,7 @@ def start_server(url: str, app: str = "app.main:create_app") -> subprocess.Popen
         env=env,
         start_new_session=True,
     )
-    deadline = time.time() + 60
+    deadline = time.time() + ready_seconds
     while time.time() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{PORT}/readyz", timeout=2).status_code == 200:
@@ -239,11 +243,19 @@ async def main() -> None:
     parser.add_argument("--stats-hazards", type=int, default=10_000_000)
     # statistics also under a dashboard-sized load (a handful of leaders' screens at once)
     parser.add_argument("--stats-light-connections", type=int, default=8)
-    parser.add_argument("--only", choices=["stats"], default=None)
+    parser.add_argument("--only", choices=["stats", "writes", "sync"], default=None)
+    parser.add_argument("--sync-writers", type=int, default=16)
+    parser.add_argument("--sync-duration", type=float, default=20.0)
     args = parser.parse_args()
+    server = os.environ.get("BENCH_DATABASE_URL") or pg.server_url()
+    if args.only == "sync":
+        await sync_stage(args.sync_writers, args.sync_duration, 1.0)
+        return
+    if args.only == "writes":
+        await write_stage(server, args)
+        return
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk); `make bench` installs it")
-    server = os.environ.get("BENCH_DATABASE_URL") or pg.server_url()
     results: dict[str, Any] = {
         "hazards": args.hazards,
         "connections": args.connections,
@@ -310,6 +322,7 @@ async def main() -> None:
         results.setdefault("statistics", {})[str(args.stats_hazards)] = await stats.stage(
             server, args.stats_hazards, args.enterprises, token, workdir, args
         )
+    results["sync_lag"] = await sync_stage(args.sync_writers, args.sync_duration, 1.0, save=False)
     if page_latency:
         results["page_latency"] = {
             **page_latency,
@@ -321,6 +334,69 @@ async def main() -> None:
     name = f"results-{args.only}.json" if args.only else "results.json"  # a part: aside
     (OUT / name).write_text(json.dumps(results, indent=2))
     print_report(results)
+    if not args.only:
+        await write_stage(server, args)
+
+
+async def write_stage(server: str, args: argparse.Namespace) -> dict[str, Any]:
+    """bench/writes.py on a fresh database: the answers of a mixed write load by status."""
+    name = "anjian_bench_writes"
+    admin = await asyncpg.connect(_dsn(server))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = pg.with_database(server, name)
+    migrate(url)
+    subprocess.run(
+        [sys.executable, "-m", "app.reference.loader", "--if-empty"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
+    token = mint_dev_token(
+        Settings(database_url="postgresql://x@x/x", dev_jwt_secret=SECRET),
+        {"sub": "bench-writes", "role": "admin"},
+        ttl_seconds=7200,
+    )
+    proc = start_server(url)
+    try:
+        result = await writes.run(
+            f"http://127.0.0.1:{PORT}", token, _dsn(url), args.duration, args.connections
+        )
+    finally:
+        stop_server(proc)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results-writes.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    writes.report(result)
+    return result
+
+
+async def sync_stage(
+    writers: int, duration: float, poll: float, *, save: bool = True
+) -> dict[str, Any]:
+    """Delta-sync lag (bench/sync_lag.py) on a small database of its own: the followers' reads
+    do not depend on the table size (index on the sync stamps), the writers' rate does not
+    either, and the run stays short (≤ duration + 15 s drain + start-up)."""
+    server = os.environ.get("BENCH_DATABASE_URL") or pg.server_url()
+    print(f"[sync] {writers} writers for {duration:g} s, followers poll every {poll:g} s")
+    url = await prepare_database(server, "anjian_bench_sync_1000", 200, 1000)
+    token = mint_dev_token(
+        Settings(database_url="postgresql://x@x/x", dev_jwt_secret=SECRET),
+        {"sub": "bench-sync", "role": "admin"},
+        ttl_seconds=7200,
+    )
+    proc = start_server(url, ready_seconds=240)  # a loaded shared machine starts slowly
+    try:
+        result = await sync_lag.measure(f"http://127.0.0.1:{PORT}", token, writers, duration, poll)
+    finally:
+        stop_server(proc)
+    if save:
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "results-sync.json").write_text(json.dumps(result, indent=2))
+    return result
 
 
 async def measure_floor(

@@ -221,6 +221,7 @@ async def settle(url: str) -> None:
     try:
         today = datetime.now(CHINA).date()
         await conn.execute("SELECT anjian_hazard_roll_overdue($1)", today)
+        await conn.execute("SELECT anjian_hazard_rollup_fold()")  # the worker's job
         await conn.execute(f"VACUUM (FULL, ANALYZE) {', '.join(ROLLUPS)}")
     finally:
         await conn.close()

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def render() -> str:
     app = create_app(Settings())  # no database needed: nothing connects until start-up
-    return json.dumps(app.openapi(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return json.dumps(app.openapi(), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 def main() -> int:

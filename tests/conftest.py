@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -73,20 +75,66 @@ def worker_id_str(request: pytest.FixtureRequest) -> str:
     return f"{worker}_{os.getpid()}"
 
 
-@pytest.fixture(scope="session")
-async def database_url(server_url: str, worker_id_str: str) -> AsyncIterator[str]:
-    name = f"anjian_test_{worker_id_str}"
-    url = await create_database(server_url, name)
+async def migrate_and_seed(url: str) -> str:
+    """Bring a new database to the migration head with the regions and reference data."""
     settings = Settings(database_url=url)
-    import asyncio
-
     await asyncio.to_thread(command.upgrade, alembic_config(settings.database_url), "head")
     engine = create_async_engine(settings.database_url)
     async with engine.begin() as conn:
         await load_regions(conn)
         await load_reference_data(conn)
     await engine.dispose()
-    yield settings.database_url
+    return settings.database_url
+
+
+def _template_name() -> str:
+    """A name that changes whenever what a seeded database holds may change: the migrations,
+    the reference data and the code that loads them."""
+    digest = hashlib.sha256()
+    sources = [*sorted((ROOT / "migrations").rglob("*.py")), *sorted((ROOT / "data").rglob("*"))]
+    sources += sorted((ROOT / "app" / "reference").rglob("*.py"))
+    sources += sorted((ROOT / "app" / "models").rglob("*.py"))
+    for path in sources:
+        if path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return f"anjian_tmpl_{digest.hexdigest()[:16]}"
+
+
+async def create_database_from_template(server: str, name: str) -> str:
+    """``CREATE DATABASE … TEMPLATE`` a migrated, seeded template (built once per content
+    hash, under an advisory lock): a second instead of a migration and a region load. Used when
+    ``ANJIAN_TEST_TEMPLATE_DB=1`` (``make mutation`` sets it: every mutant is a fresh session)."""
+    template = _template_name()
+    conn = await asyncpg.connect(_asyncpg_dsn(server))
+    try:
+        await conn.execute("SELECT pg_advisory_lock(hashtext($1))", template)
+        try:
+            exists = await conn.fetchval(
+                "SELECT true FROM pg_database WHERE datname = $1 AND datistemplate", template
+            )
+            if not exists:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+                await conn.execute(f'CREATE DATABASE "{template}"')
+                await migrate_and_seed(pg.with_database(server, template))
+                await conn.execute(f'ALTER DATABASE "{template}" WITH IS_TEMPLATE true')
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", template)
+    finally:
+        await conn.close()
+    return Settings(database_url=pg.with_database(server, name)).database_url
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str, worker_id_str: str) -> AsyncIterator[str]:
+    name = f"anjian_test_{worker_id_str}"
+    if os.environ.get("ANJIAN_TEST_TEMPLATE_DB") == "1":
+        url = await create_database_from_template(server_url, name)
+    else:
+        url = await migrate_and_seed(await create_database(server_url, name))
+    yield url
     await drop_database(server_url, name)
 
 
@@ -215,3 +263,4 @@ def _reset_clock() -> Iterator[None]:
 
     yield
     clock.set_offset(timedelta(0))
+    clock.set_drill_offset(timedelta(0))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import random
 from typing import Any
 
 from httpx import AsyncClient
 
-from app.enterprises.uscc import CHARSET, check_character
+from tests.uscc_reference import random_uscc
 
 COUNTY = "330106"  # 杭州市西湖区
 TOWN = "330106002"  # 北山街道
@@ -20,8 +19,8 @@ _serial = itertools.count(1)
 
 
 def make_uscc(county: str = COUNTY) -> str:
-    body = "91" + county + "".join(random.choice(CHARSET) for _ in range(9))
-    return body + check_character(body)
+    """A valid code, built by the tests' own implementation of GB 32100 (not the app's)."""
+    return random_uscc(county)
 
 
 def enterprise_row(**overrides: Any) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def scope_predicate(principal: Principal) -> ColumnElement[bool]:
 
 
 def visible(principal: Principal) -> Select[Any]:
-    return select(*COLUMNS).where(scope_predicate(principal))
+    return select(*COLUMNS, K.sync_xid, K.sync_seq).where(scope_predicate(principal))
 
 
 def filtered(stmt: Select[Any], *, revoked: bool | None) -> Select[Any]:

@@ -22,9 +22,9 @@ async def list_api_keys(
     principal: PrincipalDep,
     query: Annotated[ApiKeyFilter, Query()],
 ) -> ApiKeyPage:
-    """Keys with their scope and last use (never the secret)."""
-    items, next_cursor = await service.list_api_keys(session, settings, principal, query)
-    return ApiKeyPage(items=items, next_cursor=next_cursor)
+    """Keys with their scope and last use (never the secret); `changed_since` syncs (a use
+    alone is not a change)."""
+    return await service.list_api_keys(session, settings, principal, query)
 
 
 @router.post(

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import Role
-from app.core.pagination import Page
+from app.core.pagination import SyncPage, sort_field
 from app.reference.enums import Sector
 
 
@@ -53,7 +53,7 @@ class ApiKeyCreated(ApiKeyRead):
     key: str = Field(description="The full key, `ak_<prefix>_<secret>`: shown this once only")
 
 
-class ApiKeyPage(Page[ApiKeyRead]):
+class ApiKeyPage(SyncPage[ApiKeyRead]):
     pass
 
 
@@ -61,8 +61,9 @@ class ApiKeyFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     revoked: bool | None = Field(default=None, description="Only revoked (true) or live (false)")
-    sort: str | None = Field(
-        default=None, description="Comma list of name, created_at, id; prefix - for descending"
-    )
+    sort: str | None = sort_field("name", "created_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
+    changed_since: str | None = Field(
+        default=None, description="Sync cursor; 0 for everything (docs/sync.md)"
+    )

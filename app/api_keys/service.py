@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api_keys import repository
-from app.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyFilter, ApiKeyRead
+from app.api_keys.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyFilter,
+    ApiKeyPage,
+    ApiKeyRead,
+)
 from app.audit.recorder import diff, record_audit
 from app.auth.principal import Principal, Role
 from app.auth.scope import require
@@ -18,12 +24,14 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import NotFound, Unprocessable
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.models.identity import ApiKey
 from app.reference.service import ensure_region
 
 RESOURCE = "api_key"
-LIST_SPEC = ListSpec(RESOURCE, repository.SORTABLE, "created_at", ApiKey.id)
+LIST_SPEC = ListSpec(
+    RESOURCE, repository.SORTABLE, "created_at", ApiKey.id, ApiKey.sync_xid, ApiKey.sync_seq
+)
 # Roles a key may carry. Administrator, enterprise and expert scopes need a person behind them.
 KEY_ROLES = {
     Role.system,
@@ -54,10 +62,11 @@ async def get_api_key(session: AsyncSession, principal: Principal, key_id: uuid.
 
 async def list_api_keys(
     session: AsyncSession, settings: Settings, principal: Principal, query: ApiKeyFilter
-) -> tuple[list[ApiKeyRead], str | None]:
+) -> ApiKeyPage:
     require(principal, "api_key:manage")
-    stmt = repository.filtered(repository.visible(principal), revoked=query.revoked)
-    rows, next_cursor = await run_list(
+    scoped = repository.visible(principal)  # revoking is the only removal, and it is a change
+    stmt = repository.filtered(scoped, revoked=query.revoked)
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -66,8 +75,11 @@ async def list_api_keys(
         sort=query.sort,
         cursor=query.cursor,
         limit=query.limit,
+        changed_since=query.changed_since,
+        view=SyncView(principal, scoped),
     )
-    return [ApiKeyRead.model_validate(r) for r in rows], next_cursor
+    items = [ApiKeyRead.model_validate(r) for r in listed.rows]
+    return ApiKeyPage(items=items, next_cursor=listed.next_cursor, removed=listed.removed)
 
 
 async def create_api_key(

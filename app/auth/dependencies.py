@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
@@ -17,7 +18,11 @@ from app.auth.principal import Principal
 from app.auth.scope import unseen_reference_error
 from app.auth.tokens import TokenVerifier
 from app.config import Settings
+from app.core import clock
 from app.core.errors import Unauthorized
+from app.core.idempotency import fence
+from app.core.resilience import COMMITTING
+from app.db import end_failed
 
 bearer_scheme = HTTPBearer(auto_error=False, description="OIDC-style JWT (RS256/ES256)")
 api_key_scheme = APIKeyHeader(
@@ -25,18 +30,34 @@ api_key_scheme = APIKeyHeader(
 )
 
 
+async def _refresh_clock(request: Request) -> None:
+    """Reload the drill clock (development and test only) in a session of its own, so the
+    request's session holds no connection until the request itself uses the database."""
+    environment = request.app.state.settings.environment
+    if environment == clock.PRODUCTION:
+        clock.set_drill_offset(timedelta(0))  # never moved there, whatever the database holds
+        return
+    async with request.app.state.read_sessionmaker() as session:
+        await clock.refresh(session, environment)
+
+
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed once before the response is sent."""
+    """One session per request, committed once before the response is sent (with the
+    Idempotency-Key's fence, so the key and the writes commit together). The drill clock is
+    reloaded first (development and test only; see app.core.clock)."""
     async with request.app.state.sessionmaker() as session:
         event.listen(session.sync_session, "after_begin", _refuse_unseen(request))
         try:
+            await _refresh_clock(request)
             yield session
             unseen = getattr(request.state, "unseen_references", None)
             if unseen:  # a service that wrote without a query first: never committed either
                 raise unseen_reference_error(unseen)
+            await fence(session, request.scope)
+            request.scope[COMMITTING] = True  # from here a lost connection may have committed
             await session.commit()
-        except BaseException:
-            await session.rollback()
+        except BaseException as exc:
+            await end_failed(session, exc)
             raise
 
 
@@ -59,8 +80,13 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session for GET endpoints that only read (no transaction; see app.db). The commit
     writes the audit rows of what the read showed, if any, before the response is sent."""
     async with request.app.state.read_sessionmaker() as session:
-        yield session
-        await session.commit()
+        try:
+            await _refresh_clock(request)
+            yield session
+            await session.commit()
+        except BaseException as exc:
+            await end_failed(session, exc)
+            raise
 
 
 ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]

@@ -33,7 +33,7 @@ POLICY: dict[Role, frozenset[str]] = {
         "department:write", "person:write", "personal_data:read", "api_key:manage",
         "audit:read", "criteria:write", "webhook:manage", "enterprise:delete", "reference:write",
         "public_report:read", "public_report:route_rules", "checklist:write",
-        "assessment:write",
+        "assessment:write", "clock:write",
     }),
     Role.committee_office: frozenset(_READ_ALL | _GOVERNMENT_WRITE | {
         "department:write", "person:write", "personal_data:read", "audit:read", "hazard:list",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import TypeVar
 
@@ -22,3 +22,14 @@ def labelled(name: str, labels: dict[str, tuple[str, str]]) -> Callable[[E], E]:
         return enum_cls
 
     return register
+
+
+def zh_label(name: str, value: str) -> str:
+    """The Chinese label of an enum value, with the value: ``已上报（reported）``."""
+    labels = REGISTRY.get(name)
+    label = labels[1].get(value) if labels else None
+    return f"{label[1]}（{value}）" if label else value
+
+
+def zh_labels(name: str, values: Iterable[str]) -> str:
+    return "、".join(zh_label(name, v) for v in values)

@@ -99,7 +99,10 @@ class Unprocessable(AppError):
             msg,
             msg_zh,
             code=code,
-            errors=[{"loc": loc, "msg": msg, "type": error_type}],
+            errors=[
+                {"loc": loc, "msg": msg, "type": error_type}
+                | ({"msg_zh": msg_zh} if msg_zh else {})
+            ],
         )
 
 
@@ -116,5 +119,5 @@ def reject_nulls(changes: Mapping[str, Any], required: Iterable[str]) -> None:
                 ["body", name],
                 f"{name} cannot be null",
                 "null_not_allowed",
-                f"{name} 不能为空",
+                f"{name} 不能为空（null）",
             )

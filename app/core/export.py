@@ -25,7 +25,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from app.core.enums import labelled
+from app.core.enums import REGISTRY, labelled
 
 Row = Mapping[str, Any]
 Cell = str | int | float | None
@@ -57,17 +57,36 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
 
 
+@labelled("yes_no", {"yes": ("Yes", "是"), "no": ("No", "否")})
+class YesNo(StrEnum):
+    """A yes/no cell of an export (是/否)."""
+
+    yes = "yes"
+    no = "no"
+
+
 MEDIA_TYPES = {ExportFormat.csv: CSV_MEDIA_TYPE, ExportFormat.xlsx: XLSX_MEDIA_TYPE}
 
 
 @dataclass(frozen=True)
+class CellStyle:
+    """How values become cells: codes of ``ExportColumn.enum`` as labels in the answer's
+    language, times in the county's time zone (``YYYY-MM-DD HH:MM:SS``)."""
+
+    zh: bool = True
+    tz: tzinfo | None = None
+
+
+@dataclass(frozen=True)
 class ExportColumn:
-    """One output column. ``value`` extracts the cell from a row (default: ``row[key]``)."""
+    """One output column. ``value`` extracts the cell from a row (default: ``row[key]``);
+    ``enum`` names a registered enum whose codes are written as labels."""
 
     key: str
     en: str
     zh: str
     value: Callable[[Row], Any] | None = None
+    enum: str | None = None
 
     def header(self, zh: bool) -> str:
         return self.zh if zh else self.en
@@ -92,10 +111,28 @@ def nested(*path: str) -> Callable[[Row], Any]:
     return get
 
 
-def to_cell(value: Any) -> Cell:
+def label(enum: str, value: Any, zh: bool) -> Any:
+    """A registered enum's code as its label (unknown codes stay as they are)."""
+    labels = REGISTRY.get(enum)
+    code = value.value if isinstance(value, Enum) else value
+    if labels is None or not isinstance(code, str) or code not in labels[1]:
+        return value
+    en, zh_label = labels[1][code]
+    return zh_label if zh else en
+
+
+def to_cell(value: Any, style: CellStyle | None = None, enum: str | None = None) -> Cell:
     """A plain cell: text, number or empty. Lists are joined with ``;``, objects become JSON."""
     if value is None:
         return None
+    if enum is not None and style is not None:
+        if isinstance(value, list | tuple):
+            value = [label(enum, v, style.zh) for v in value]
+        else:
+            value = label(enum, value, style.zh)
+    if isinstance(value, datetime) and style is not None and style.tz is not None:
+        local = value.astimezone(style.tz) if value.tzinfo else value
+        return local.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Enum):
@@ -109,7 +146,7 @@ def to_cell(value: Any) -> Cell:
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json")
     if isinstance(value, list | tuple | set | frozenset):
-        return ";".join("" if v is None else str(to_cell(v)) for v in value)
+        return ";".join("" if v is None else str(to_cell(v, style)) for v in value)
     if isinstance(value, Mapping):
         return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
     return str(value)
@@ -132,8 +169,10 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def row_cells(columns: Sequence[ExportColumn], row: Row) -> list[Cell]:
-    return [to_cell(c.extract(row)) for c in columns]
+def row_cells(
+    columns: Sequence[ExportColumn], row: Row, style: CellStyle | None = None
+) -> list[Cell]:
+    return [to_cell(c.extract(row), style, c.enum) for c in columns]
 
 
 def negotiate(format_param: str | None, accept: str | None) -> ExportFormat:
@@ -178,9 +217,14 @@ async def paged_rows(
 
 
 async def csv_chunks(
-    columns: Sequence[ExportColumn], batches: AsyncIterator[Sequence[Row]], *, zh: bool
+    columns: Sequence[ExportColumn],
+    batches: AsyncIterator[Sequence[Row]],
+    *,
+    zh: bool,
+    tz: tzinfo | None = None,
 ) -> AsyncIterator[bytes]:
     """UTF-8 CSV with BOM and CRLF line ends; one chunk per batch."""
+    style = CellStyle(zh, tz)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.header(zh) for c in columns])
@@ -188,7 +232,9 @@ async def csv_chunks(
     async for batch in batches:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([_csv_safe(cell) for cell in row_cells(columns, row)] for row in batch)
+        writer.writerows(
+            [_csv_safe(cell) for cell in row_cells(columns, row, style)] for row in batch
+        )
         yield buffer.getvalue().encode()
 
 
@@ -242,8 +288,10 @@ async def xlsx_chunks(
     sheet_name: str = "export",
     tmp_dir: Path | None = None,
     chunk_bytes: int = 256 * 1024,
+    tz: tzinfo | None = None,
 ) -> AsyncIterator[bytes]:
     """Rows → temporary XLSX file (constant memory) → chunks; the file is always removed."""
+    style = CellStyle(zh, tz)
     fd, path = tempfile.mkstemp(
         prefix="anjian-export-", suffix=".xlsx", dir=str(tmp_dir) if tmp_dir else None
     )
@@ -254,7 +302,7 @@ async def xlsx_chunks(
             _SheetWriter, workbook, [c.header(zh) for c in columns], sheet_name
         )
         async for batch in batches:
-            cells = [row_cells(columns, row) for row in batch]
+            cells = [row_cells(columns, row, style) for row in batch]
             await asyncio.to_thread(writer.write_rows, cells)
         await asyncio.to_thread(workbook.close)
         with open(path, "rb") as handle:  # noqa: ASYNC230 - reads run in a thread below
@@ -277,7 +325,8 @@ def encode(
     zh: bool,
     sheet_name: str = "export",
     tmp_dir: Path | None = None,
+    tz: tzinfo | None = None,
 ) -> AsyncIterator[bytes]:
     if fmt is ExportFormat.xlsx:
-        return xlsx_chunks(columns, batches, zh=zh, sheet_name=sheet_name, tmp_dir=tmp_dir)
-    return csv_chunks(columns, batches, zh=zh)
+        return xlsx_chunks(columns, batches, zh=zh, sheet_name=sheet_name, tmp_dir=tmp_dir, tz=tz)
+    return csv_chunks(columns, batches, zh=zh, tz=tz)

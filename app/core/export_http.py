@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
@@ -112,6 +113,7 @@ async def stream_export(
         zh=zh,
         sheet_name=name_zh if zh else name,
         tmp_dir=settings.export_tmp_dir,
+        tz=ZoneInfo(settings.export_time_zone),
     )
     stamp = today_china().strftime("%Y%m%d")
     return StreamingResponse(
@@ -188,6 +190,7 @@ def table_response(
         zh=zh,
         sheet_name=name_zh if zh else name,
         tmp_dir=settings.export_tmp_dir,
+        tz=ZoneInfo(settings.export_time_zone),
     )
     stamp = today_china().strftime("%Y%m%d")
     return StreamingResponse(

@@ -1,9 +1,9 @@
 """Pure ASGI middleware: request id, language, access log line, body size limit, NUL in the
-query string, and the 500 problem for an unexpected error (inside the request context)."""
+query string, the 503 problem for a database that is unreachable (or a transaction that kept
+being aborted) and the 500 problem for an unexpected error (inside the request context)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core import request_context
-from app.core.problems import internal_error_response, problem_response
+from app.core import logs, metrics, request_context
+from app.core.problems import database_problem, internal_error_response, problem_response
 
 access_log = logging.getLogger("anjian.access")
 error_log = logging.getLogger("anjian.errors")
@@ -47,8 +47,10 @@ class RequestContextMiddleware:
         max_body_bytes: int,
         max_upload_bytes: int,
         trust_forwarded_for: bool = False,
+        unavailable_retry_after: int = 5,
     ) -> None:
         self.app = app
+        self.unavailable_retry_after = unavailable_retry_after
         self.trust_forwarded_for = trust_forwarded_for
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
@@ -109,9 +111,13 @@ class RequestContextMiddleware:
                     await self.app(scope, receive_wrapper, send_wrapper)
                 except _BodyTooLarge:
                     await self._too_large(scope, receive, send_wrapper, limit)
-                except Exception:
+                except Exception as exc:
                     if status_holder["started"]:
                         raise  # too late for a problem body; Starlette's last resort logs it
+                    answer = database_problem(exc, scope["path"], self.unavailable_retry_after)
+                    if answer is not None:
+                        await answer(scope, receive, send_wrapper)
+                        return
                     error_log.exception(
                         "unhandled error on %s %s (request %s)",
                         scope["method"],
@@ -120,19 +126,25 @@ class RequestContextMiddleware:
                     )
                     await internal_error_response(scope["path"])(scope, receive, send_wrapper)
         finally:
+            seconds = time.perf_counter() - started
+            route = scope.get("route")
+            template = _route_template(scope, route) if route is not None else None
+            status = int(status_holder["status"])
+            metrics.observe_request(scope["method"], template, status, seconds)
             if access_log.isEnabledFor(logging.INFO):  # the line is not built to be dropped
                 access_log.info(
-                    json.dumps(
-                        {
-                            "event": "request",
-                            "method": scope["method"],
-                            "route": _route_template(scope, scope.get("route")),
-                            "status": status_holder["status"],
-                            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                            "request_id": request_id,
-                        },
-                        ensure_ascii=False,
-                    )
+                    "%s %s %s",
+                    scope["method"],
+                    template or scope["path"],
+                    status,
+                    extra=logs.event(
+                        "request",
+                        method=scope["method"],
+                        route=template or scope["path"],
+                        status=status,
+                        duration_ms=round(seconds * 1000, 2),
+                        request_id=request_id,
+                    ),
                 )
             request_context.current.reset(token)
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
@@ -29,6 +29,39 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         description="Pass as `cursor` (or `changed_since` in sync mode) to get the next page; "
         "null when there is no more"
+    )
+
+
+def sort_field(*names: str, default: str | None = None) -> Any:
+    """The ``sort`` query field of a list: its whitelist in the description and, for clients
+    and generators, as a pattern (the server answers 422 ``sort_not_allowed`` itself)."""
+    key = "|".join(names)
+    description = f"Comma list of {', '.join(names)}; prefix - for descending"
+    if default:
+        description += f" (default {default})"
+    return Field(
+        default=None,
+        description=description,
+        json_schema_extra={"pattern": f"^-?({key})(,-?({key}))*$"},
+    )
+
+
+class SyncRemovalRead(BaseModel):
+    """A row to drop from a synced copy (delta sync only)."""
+
+    id: str = Field(description="The removed row's id (a date for workday overrides)")
+    reason: Literal["out_of_scope", "filtered_out", "deleted"] = Field(
+        description="out_of_scope: it left your scope (region, sectors, unit; 移出管辖范围); "
+        "filtered_out: it no longer matches the filters bound to the cursor (不再符合筛选条件); "
+        "deleted: deleted for good (已删除)"
+    )
+
+
+class SyncPage(Page[T], Generic[T]):
+    removed: list[SyncRemovalRead] = Field(
+        default_factory=list,
+        description="Delta sync (`changed_since`) only: rows to drop from the client's copy, "
+        "in change order with the items; always empty in a plain list. See docs/sync.md",
     )
 
 

@@ -13,11 +13,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from app.core import request_context
+from app.core.dberrors import incidents, is_duplicate_id, is_retryable, is_unavailable
 from app.core.errors import AppError
+from app.core.routing import allowed_methods
+from app.core.validation_zh import message_zh
 
 log = logging.getLogger("anjian.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_UNDECODABLE_BODY = "There was an error parsing the body"
 
 TITLES: dict[int, tuple[str, str]] = {
     400: ("Bad request", "请求有误"),
@@ -87,7 +91,7 @@ def problem_response(
         "request_id": ctx.request_id,
     }
     if errors:
-        body["errors"] = jsonable_encoder(errors)
+        body["errors"] = jsonable_encoder([_localized(e, zh) for e in errors])
     return JSONResponse(
         body,
         status_code=status,
@@ -96,14 +100,26 @@ def problem_response(
     )
 
 
+def _localized(error: dict[str, Any], zh: bool) -> dict[str, Any]:
+    """One field error in the answer's language: ``msg_zh`` (set by ``Unprocessable.field`` and
+    the validation handler) or the Chinese text made from its type; never both languages."""
+    out = {k: v for k, v in error.items() if k != "msg_zh"}
+    if zh:
+        msg = str(error.get("msg", ""))
+        out["msg"] = error.get("msg_zh") or message_zh(str(error.get("type", "")), msg, None)
+    return out
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
+        error_type, msg = err.get("type", "value_error"), err.get("msg", "")
         out.append(
             {
                 "loc": list(err.get("loc", ())),
-                "msg": err.get("msg", ""),
-                "type": err.get("type", "value_error"),
+                "msg": msg,
+                "msg_zh": message_zh(error_type, msg, err.get("ctx")),
+                "type": error_type,
             }
         )
     return out
@@ -145,6 +161,18 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.scope))
+    if exc.status_code == 400 and exc.detail == _UNDECODABLE_BODY:
+        # FastAPI's answer to a body that is not UTF-8 (json.loads raised UnicodeDecodeError)
+        return problem_response(
+            400,
+            "malformed_json",
+            detail_en="The request body is not valid JSON (UTF-8)",
+            detail_zh="请求体不是合法的 JSON（须为 UTF-8 编码）",
+            instance=request.url.path,
+        )
     codes = {404: "route_not_found", 405: "method_not_allowed", 400: "bad_request"}
     details = {
         404: ("No such route", "没有这个接口"),
@@ -157,7 +185,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         detail_en=en,
         detail_zh=zh,
         instance=request.url.path,
-        headers=dict(exc.headers or {}),
+        headers=headers,
     )
 
 
@@ -169,6 +197,44 @@ def internal_error_response(instance: str) -> JSONResponse:
         "internal_error",
         detail_en="An unexpected error occurred; quote the request id when reporting it",
         detail_zh="发生意外错误，请凭请求编号反馈",
+        instance=instance,
+    )
+
+
+def database_problem(exc: BaseException, instance: str, retry_after: int) -> JSONResponse | None:
+    """The answer to a database failure that no retry cured (None: not one of those)."""
+    if is_unavailable(exc):
+        incidents.failed(exc)
+        return problem_response(
+            503,
+            "service_unavailable",
+            detail_en="The database is unavailable; nothing was changed. Retry later",
+            detail_zh="数据库暂不可用，本次请求未做任何修改，请稍后重试",
+            instance=instance,
+            headers={"Retry-After": str(retry_after)},
+        )
+    if is_duplicate_id(exc):
+        return id_conflict_response(instance)
+    if is_retryable(exc):
+        log.warning("transaction still aborted after every attempt on %s: %s", instance, exc)
+        return problem_response(
+            503,
+            "transaction_conflict",
+            detail_en="Concurrent changes kept aborting this request; nothing was changed. "
+            "Retry shortly",
+            detail_zh="并发修改导致本次请求多次中止，未做任何修改，请稍后重试",
+            instance=instance,
+            headers={"Retry-After": "1"},
+        )
+    return None
+
+
+def id_conflict_response(instance: str) -> JSONResponse:
+    return problem_response(
+        409,
+        "id_conflict",
+        detail_en="A different resource already exists with this id",
+        detail_zh="已存在使用该 id 的其他资源",
         instance=instance,
     )
 
@@ -229,6 +295,8 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None) or getattr(
         exc.orig, "constraint_name", None
     )
+    if is_duplicate_id(exc):
+        raise exc  # a concurrent create with the same client id: the request runs again
     if constraint in CONSTRAINT_ERRORS:
         status, code, en, zh = CONSTRAINT_ERRORS[constraint]
         return problem_response(status, code, detail_en=en, detail_zh=zh, instance=request.url.path)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import Select, literal, or_, select
+from sqlalchemy import ColumnElement, Select, literal, or_, select
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.auth.scope import region_scope, region_subtree
+from app.models.core import SyncRemoval
 from app.models.reference import Department
 
 COLUMNS = (
@@ -28,6 +30,11 @@ COLUMNS = (
     Department.sync_seq,
 )
 SORTABLE = {"name": Department.name, "created_at": Department.created_at, "id": Department.id}
+
+
+def was_visible(principal: Principal) -> Callable[[type[SyncRemoval]], ColumnElement[bool]]:
+    """The scope rule over the region a department had before it moved."""
+    return lambda r: region_scope(principal, r.region_code)
 
 
 def visible(principal: Principal, *, include_deleted: bool = False) -> Select[Any]:

@@ -30,8 +30,7 @@ async def list_departments(
     query: Annotated[DepartmentFilter, Query()],
 ) -> DepartmentPage:
     """Departments in the caller's region, filtered; `changed_since` for delta sync."""
-    items, next_cursor = await service.list_departments(session, settings, principal, query)
-    return DepartmentPage(items=items, next_cursor=next_cursor)
+    return await service.list_departments(session, settings, principal, query)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import Page
+from app.core.pagination import SyncPage, sort_field
 from app.reference.enums import DepartmentKind, Sector
 
 
@@ -46,7 +46,7 @@ class DepartmentRead(BaseModel):
     deleted_at: datetime | None = Field(description="Set on tombstones in delta sync")
 
 
-class DepartmentPage(Page[DepartmentRead]):
+class DepartmentPage(SyncPage[DepartmentRead]):
     pass
 
 
@@ -58,9 +58,7 @@ class DepartmentFilter(BaseModel):
     )
     sector: list[Sector] = Field(default_factory=list)
     kind: list[DepartmentKind] = Field(default_factory=list)
-    sort: str | None = Field(
-        default=None, description="Comma list of name, created_at, id; prefix - for descending"
-    )
+    sort: str | None = sort_field("name", "created_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(default=None, description="Sync cursor; 0 for everything")

@@ -16,11 +16,12 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import NotFound, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.departments import repository
 from app.departments.schemas import (
     DepartmentCreate,
     DepartmentFilter,
+    DepartmentPage,
     DepartmentRead,
     DepartmentUpdate,
 )
@@ -55,11 +56,11 @@ async def get_department(
 
 async def list_departments(
     session: AsyncSession, settings: Settings, principal: Principal, query: DepartmentFilter
-) -> tuple[list[DepartmentRead], str | None]:
+) -> DepartmentPage:
     require(principal, "department:read")
-    stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
-    stmt = repository.filtered(stmt, query.region, list(query.sector), list(query.kind))
-    rows, next_cursor = await run_list(
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
+    stmt = repository.filtered(scoped, query.region, list(query.sector), list(query.kind))
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -69,8 +70,10 @@ async def list_departments(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped, repository.was_visible(principal)),
     )
-    return [DepartmentRead.model_validate(r) for r in rows], next_cursor
+    items = [DepartmentRead.model_validate(r) for r in listed.rows]
+    return DepartmentPage(items=items, next_cursor=listed.next_cursor, removed=listed.removed)
 
 
 async def create_department(

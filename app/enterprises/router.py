@@ -34,9 +34,9 @@ async def list_enterprises(
     query: Annotated[EnterpriseFilter, Query()],
 ) -> EnterprisePage:
     """Enterprises in scope; `q` searches names (Chinese substrings); `changed_since` syncs."""
-    items, next_cursor = await service.list_enterprises(session, settings, principal, query)
-    service.audit_contacts_shown(session, principal, items)
-    return EnterprisePage(items=items, next_cursor=next_cursor)
+    page = await service.list_enterprises(session, settings, principal, query)
+    service.audit_contacts_shown(session, principal, page.items)
+    return page
 
 
 @router.get(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import Page
+from app.core.pagination import SyncPage, sort_field
 from app.core.timebounds import BoundedDate
 from app.reference.enums import EnterpriseSize, EnterpriseStatus, RiskGrade, Sector, UnitKind
 
@@ -30,6 +30,20 @@ class Contact(BaseModel):
     phone: str | None = Field(default=None, max_length=40)
 
 
+class MainResponsibleRead(Contact):
+    """The main responsible person (主要负责人): the holder of the enterprise's
+    ``enterprise_main_responsible`` assignment (``person_id``, ``assignment_id``), or — before the
+    seat was ever filled through the responsibility chain — the contact declared at registration
+    (both ids null). Null when the seat is vacant."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    person_id: uuid.UUID | None = Field(default=None, description="Holder (person) of the seat")
+    assignment_id: uuid.UUID | None = Field(
+        default=None, description="The current enterprise_main_responsible assignment"
+    )
+
+
 class Licence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,7 +64,13 @@ class EnterpriseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID | None = Field(default=None, description="Client-chosen id (offline creation)")
-    uscc: str = Field(description="Unified social credit code (统一社会信用代码), 18 characters")
+    uscc: str = Field(
+        description="Unified social credit code (统一社会信用代码, GB 32100): 18 characters of "
+        "0-9 and A-Y without I, O, S, V, Z; positions 3-8 a known county; the last one the "
+        "mod-31 check character",
+        # the server checks each rule itself, naming it in the 422 code (uscc_length, …)
+        json_schema_extra={"pattern": "^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$"},
+    )
     name: str = Field(min_length=1, max_length=200)
     kind: UnitKind = UnitKind.enterprise
     region_code: str = Field(pattern=r"^\d{9}$", description="Township or street code (9 digits)")
@@ -81,7 +101,11 @@ class EnterpriseUpdate(BaseModel):
     sectors: list[Sector] | None = Field(default=None, min_length=1)
     industry_code: str | None = Field(default=None, pattern=r"^[A-T](\d{2,4})?$")
     legal_representative: Contact | None = None
-    main_responsible_person: Contact | None = None
+    main_responsible_person: Contact | None = Field(
+        default=None,
+        description="Only until the seat is filled through the responsibility chain "
+        "(then 409 main_responsible_person_from_assignment: hand the assignment over)",
+    )
     safety_manager: Contact | None = None
     size: EnterpriseSize | None = None
     risk_grade: RiskGrade | None = None
@@ -101,7 +125,10 @@ class EnterpriseRead(BaseModel):
     sectors: list[Sector]
     industry_code: str | None
     legal_representative: Contact | None
-    main_responsible_person: Contact | None
+    main_responsible_person: MainResponsibleRead | None = Field(
+        description="Derived from the responsibility chain (read-only once an "
+        "enterprise_main_responsible assignment exists)"
+    )
     safety_manager: Contact | None
     size: EnterpriseSize | None
     risk_grade: RiskGrade | None
@@ -115,7 +142,7 @@ class EnterpriseRead(BaseModel):
     deleted_at: datetime | None = Field(description="Set on tombstones in delta sync")
 
 
-class EnterprisePage(Page[EnterpriseRead]):
+class EnterprisePage(SyncPage[EnterpriseRead]):
     pass
 
 
@@ -141,10 +168,7 @@ class EnterpriseFilter(BaseModel):
     q: str | None = Field(
         default=None, min_length=1, max_length=100, description="Name substring (Chinese included)"
     )
-    sort: str | None = Field(
-        default=None,
-        description="Comma list of name, created_at, updated_at, id; prefix - for descending",
-    )
+    sort: str | None = sort_field("name", "created_at", "updated_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(default=None, description="Sync cursor; 0 for everything")

@@ -15,20 +15,22 @@ from app.config import Settings
 from app.core.clock import utcnow
 from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
+from app.core.enums import zh_label, zh_labels
 from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.core.privacy import mask_contact
 from app.core.problems import register_constraint
-from app.enterprises import repository
+from app.enterprises import main_responsible, repository
 from app.enterprises.schemas import (
     EnterpriseCreate,
     EnterpriseFilter,
+    EnterprisePage,
     EnterpriseRead,
     EnterpriseStatusChange,
     EnterpriseUpdate,
 )
-from app.enterprises.uscc import UsccError, validate_uscc
+from app.enterprises.uscc import UsccError, authority_region, validate_uscc
 from app.events.outbox import emit_event
 from app.models.enterprise import Enterprise
 from app.reference.enums import EnterpriseStatus
@@ -74,6 +76,9 @@ STATUS_ACTIONS: dict[str, tuple[EnterpriseStatus, set[EnterpriseStatus]]] = {
 }
 
 
+_ACTION_ZH = {"suspend": "停产停业整顿", "resume": "恢复生产经营", "close": "关闭取缔"}
+
+
 def _not_found() -> NotFound:
     return NotFound("Enterprise not found", "生产经营单位不存在", code="enterprise_not_found")
 
@@ -109,12 +114,12 @@ async def _validated_uscc(session: AsyncSession, raw: str) -> str:
         raise Unprocessable.field(
             ["body", "uscc"], err.en, err.rule, err.zh, code=err.rule
         ) from err
-    if not await region_exists(session, code[2:8]):
+    if not await region_exists(session, authority_region(code)):
         raise Unprocessable.field(
             ["body", "uscc"],
-            f"Positions 3-8 ({code[2:8]}) are not a known county code",
+            f"Positions 3-8 ({code[2:8]}) are not a known region code",
             "uscc_region",
-            f"第 3-8 位（{code[2:8]}）不是已知的县级行政区划代码",
+            f"第 3-8 位（{code[2:8]}）不是已知的行政区划代码",
             code="uscc_region",
         )
     return code
@@ -141,11 +146,11 @@ def audit_contacts_shown(
 
 async def list_enterprises(
     session: AsyncSession, settings: Settings, principal: Principal, query: EnterpriseFilter
-) -> tuple[list[EnterpriseRead], str | None]:
+) -> EnterprisePage:
     require(principal, "enterprise:read")
-    stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
     stmt = repository.filtered(
-        stmt,
+        scoped,
         region=query.region,
         sectors=list(query.sector),
         statuses=list(query.status),
@@ -153,7 +158,7 @@ async def list_enterprises(
         kinds=list(query.kind),
         q=query.q,
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -163,8 +168,10 @@ async def list_enterprises(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped, repository.was_visible(principal)),
     )
-    return [to_read(r, principal) for r in rows], next_cursor
+    items = [to_read(r, principal) for r in listed.rows]
+    return EnterprisePage(items=items, next_cursor=listed.next_cursor, removed=listed.removed)
 
 
 async def create_enterprise(
@@ -248,6 +255,8 @@ async def update_enterprise(
     require_fields(principal, RESOURCE, changes_in)
     reject_nulls(changes_in, _REQUIRED)
     changes_in = _columns(changes_in)
+    if "main_responsible_person" in changes_in:
+        await main_responsible.ensure_declarable(session, ent.id)
     if "region_code" in changes_in or "sectors" in changes_in:
         region = changes_in.get("region_code") or ent.region_code
         ensure_unit_writable(
@@ -326,9 +335,13 @@ async def apply_status(
     """Also used by hazard escalation (suspension, closure) inside its own transaction."""
     target, allowed_from = STATUS_ACTIONS[action]
     if EnterpriseStatus(ent.status) not in allowed_from:
+        allowed = sorted(s.value for s in allowed_from)
         raise Conflict(
-            f"An enterprise that is {ent.status} cannot be {target.value}",
-            f"当前状态（{ent.status}）不能执行该操作",
+            f"An enterprise that is {ent.status} cannot {action} (allowed from: "
+            f"{', '.join(allowed)})",
+            f"单位当前状态为{zh_label('enterprise_status', ent.status)}，不能执行"
+            f"「{_ACTION_ZH[action]}」（{action}）；允许的状态："
+            f"{zh_labels('enterprise_status', allowed)}",
             code="enterprise_status_transition",
         )
     before = {

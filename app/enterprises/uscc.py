@@ -18,10 +18,23 @@ def check_character(first17: str) -> str:
     return CHARSET[(31 - total % 31) % 31]
 
 
+def authority_region(code: str) -> str:
+    """The region code of the registering authority (positions 3-8, GB/T 2260) as the region
+    table spells it: a county (``330106``), a prefecture (``440300`` → ``4403``) or a province
+    (``110000`` → ``11``). Large enterprises are registered at prefecture or province level."""
+    part = code[2:8]
+    if part.endswith("0000"):
+        return part[:2]
+    if part.endswith("00"):
+        return part[:4]
+    return part
+
+
 def validate_uscc(code: str) -> str:
     """Return the normalised code, or raise UsccError naming the rule that failed.
 
-    The county part (positions 3-8) is checked against the region table by the caller.
+    The region part (positions 3-8, see ``authority_region``) is checked against the region
+    table by the caller.
     """
     value = code.strip().upper()
     if len(value) != 18:

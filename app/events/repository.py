@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal, Role
-from app.core.horizon import horizon as outbox_horizon
+from app.core.horizon import Horizon
+from app.core.sync import apply_changed_since
 from app.models.audit import OutboxEvent
+from app.models.core import SyncRemoval
 from app.models.webhook import WebhookDelivery, WebhookSubscription
 
 E = OutboxEvent
@@ -84,8 +87,20 @@ def subscription_scope(principal: Principal) -> ColumnElement[bool]:
 
 
 def visible_subscriptions(principal: Principal) -> Select[Any]:
-    stmt: Select[Any] = select(*SUBSCRIPTION_COLUMNS).where(subscription_scope(principal))
-    return stmt
+    stmt: Select[Any] = select(*SUBSCRIPTION_COLUMNS, S.sync_xid, S.sync_seq)
+    return stmt.where(subscription_scope(principal))
+
+
+def subscription_was_visible(
+    principal: Principal,
+) -> Callable[[type[SyncRemoval]], ColumnElement[bool]]:
+    """``subscription_scope`` over a deleted subscription (its owner key kept as ``owner_id``)."""
+    if principal.role is Role.admin:
+        return lambda r: true()
+    if principal.role is Role.system and principal.api_key_id is not None:
+        key = principal.api_key_id
+        return lambda r: r.owner_id == key
+    return lambda r: false()
 
 
 async def get_subscription_row(
@@ -134,16 +149,7 @@ async def get_delivery_row(session: AsyncSession, delivery_id: uuid.UUID) -> dic
     return dict(row)
 
 
-MAX_SEQ = 2**62
-horizon = outbox_horizon
-
-
 def after_position(
-    stmt: Select[Any], position: tuple[int, int], xmin: int, own_xid: int, limit: int
+    stmt: Select[Any], position: tuple[int, int], below: Horizon, limit: int
 ) -> Select[Any]:
-    return (
-        stmt.where(tuple_(E.xid, E.seq) > tuple_(position[0], position[1]))
-        .where(or_(E.xid < xmin, E.xid == own_xid))
-        .order_by(E.xid, E.seq)
-        .limit(limit + 1)
-    )
+    return apply_changed_since(stmt, E.xid, E.seq, position, limit, below)

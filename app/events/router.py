@@ -59,9 +59,9 @@ async def list_webhook_subscriptions(
     principal: PrincipalDep,
     query: Annotated[WebhookSubscriptionFilter, Query()],
 ) -> WebhookSubscriptionPage:
-    """All subscriptions (administrator) or the calling system client's own."""
-    items, next_cursor = await service.list_subscriptions(session, settings, principal, query)
-    return WebhookSubscriptionPage(items=items, next_cursor=next_cursor)
+    """All subscriptions (administrator) or the calling system client's own; `changed_since`
+    syncs (deleted ones come back in `removed`)."""
+    return await service.list_subscriptions(session, settings, principal, query)
 
 
 @webhooks.post(
@@ -177,12 +177,13 @@ async def redeliver_webhook_delivery(
 @calendar.get("", response_model=WorkdayOverrideList, responses=problems())
 async def list_workday_overrides(
     session: SessionDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
     query: Annotated[WorkdayOverrideFilter, Query()],
 ) -> WorkdayOverrideList:
     """Local decisions over the national working-day calendar (holidays and 调休 come from the
-    maintained `chinese_calendar` package)."""
-    return WorkdayOverrideList(items=await service.list_overrides(session, principal, query.year))
+    maintained `chinese_calendar` package). `changed_since` syncs, deletions in `removed`."""
+    return await service.list_overrides(session, settings, principal, query)
 
 
 @calendar.put(

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, field_validator
 
 from app.core.enums import labelled
-from app.core.pagination import Page
+from app.core.pagination import Page, SyncPage, SyncRemovalRead, sort_field
 from app.reference.enums import Sector
 
 URL_MAX_LENGTH = 2000  # webhook_subscription.url is varchar(2000)
@@ -155,7 +155,7 @@ class WebhookSecretRotated(BaseModel):
     )
 
 
-class WebhookSubscriptionPage(Page[WebhookSubscriptionRead]):
+class WebhookSubscriptionPage(SyncPage[WebhookSubscriptionRead]):
     pass
 
 
@@ -163,9 +163,12 @@ class WebhookSubscriptionFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     active: bool | None = None
-    sort: str | None = Field(default=None, description="created_at, id; prefix - to descend")
+    sort: str | None = sort_field("created_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
+    changed_since: str | None = Field(
+        default=None, description="Sync cursor; 0 for everything (docs/sync.md)"
+    )
 
 
 class WebhookDeliveryRead(BaseModel):
@@ -193,9 +196,7 @@ class WebhookDeliveryFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: list[DeliveryStatus] = Field(default_factory=list)
-    sort: str | None = Field(
-        default=None, description="created_at, id; prefix - to descend (default -created_at)"
-    )
+    sort: str | None = sort_field("created_at", "id", default="-created_at")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
 
@@ -220,9 +221,20 @@ class WorkdayOverrideRead(BaseModel):
 
 class WorkdayOverrideList(BaseModel):
     items: list[WorkdayOverrideRead]
+    next_cursor: str | None = Field(
+        default=None, description="Delta sync (`changed_since`) only: the cursor for the next call"
+    )
+    removed: list[SyncRemovalRead] = Field(
+        default_factory=list,
+        description="Delta sync only: overrides deleted since the cursor (`id` is the date)",
+    )
 
 
 class WorkdayOverrideFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: int | None = Field(default=None, ge=2000, le=2100)
+    changed_since: str | None = Field(
+        default=None, description="Sync cursor; 0 for everything (docs/sync.md)"
+    )
+    limit: int | None = Field(default=None, ge=1, le=200, description="Delta sync page size")

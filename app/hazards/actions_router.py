@@ -110,6 +110,16 @@ _action(
     "Step 2: a department re-grades a registered hazard (same rules as register).",
 )
 _action(
+    "regrade-major",
+    "regrade_hazard_major",
+    schemas.HazardRegradeMajor,
+    _without_settings(service.regrade_major),
+    "Step 2 later: a general hazard found major while rectifying (rectifying,\n"
+    "extension_requested, escalated or pending_verification) → planning on the major path;\n"
+    "reason and criteria\n"
+    "clauses or an expert note; the deadline stays until the plan's; listable from now on.",
+)
+_action(
     "fix-on-spot",
     "fix_hazard_on_spot",
     schemas.HazardFixOnSpot,

@@ -166,6 +166,7 @@ class EscalationGrounds(StrEnum):
         "update": ("Details updated", "修改信息"),
         "register": ("Registered", "登记"),
         "regrade": ("Re-graded", "重新定级"),
+        "regrade_major": ("Re-graded major during rectification", "整改中重新认定为重大隐患"),
         "fix_on_spot": ("Fixed on the spot", "即查即改"),
         "order_rectification": ("Rectification ordered", "责令限期整改"),
         "report_major": ("Major hazard reported", "重大隐患报告"),
@@ -190,6 +191,7 @@ class HazardAction(StrEnum):
     update = "update"
     register = "register"
     regrade = "regrade"
+    regrade_major = "regrade_major"
     fix_on_spot = "fix_on_spot"
     order_rectification = "order_rectification"
     report_major = "report_major"

@@ -43,9 +43,9 @@ async def list_hazards(
     """Hazards in scope, keyset-paged (default `-found_at`). `overdue` is computed from today's
     date in China; `q` searches title and description (Chinese substrings); `changed_since`
     syncs (tombstones included)."""
-    items, next_cursor = await service.list_hazards(session, settings, principal, query)
-    service.audit_contacts_shown(session, principal, items)
-    return HazardPage(items=items, next_cursor=next_cursor)
+    page = await service.list_hazards(session, settings, principal, query)
+    service.audit_contacts_shown(session, principal, page.items)
+    return page
 
 
 @router.get(

@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.pagination import Page
+from app.core.pagination import Page, SyncPage, sort_field
 from app.core.timebounds import BoundedDate, BoundedDatetime, ObservedDatetime
 from app.enterprises.schemas import Contact, GeoPoint
 from app.hazards.enums import (
@@ -194,7 +194,7 @@ class HazardRead(BaseModel):
     deleted_at: datetime | None = Field(default=None, description="Set on tombstones in sync")
 
 
-class HazardPage(Page[HazardRead]):
+class HazardPage(SyncPage[HazardRead]):
     pass
 
 
@@ -230,10 +230,8 @@ class HazardFilter(_Input):
     q: str | None = Field(
         default=None, min_length=1, max_length=100, description="Substring of title/description"
     )
-    sort: str | None = Field(
-        default=None,
-        description="Comma list of found_at, deadline, code, created_at, updated_at, id; "
-        "prefix - for descending (default -found_at)",
+    sort: str | None = sort_field(
+        "found_at", "deadline", "code", "created_at", "updated_at", "id", default="-found_at"
     )
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
@@ -243,7 +241,11 @@ class HazardFilter(_Input):
 class NearbyFilter(_Input):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    radius_m: float = Field(gt=0, description="Search radius in metres (limit in settings)")
+    radius_m: float = Field(
+        gt=0,
+        description="Search radius in metres (limit in settings, default 50 km)",
+        json_schema_extra={"maximum": 50_000},
+    )
     open_only: bool = Field(default=True, description="Only hazards not closed or cancelled")
     limit: int = Field(default=50, ge=1, le=200)
 
@@ -273,6 +275,21 @@ class HazardRegister(ActionBase):
     )
     criteria_clause_ids: list[uuid.UUID] | None = None
     expert_note: str | None = Field(default=None, max_length=5_000)
+
+
+class HazardRegradeMajor(ActionBase):
+    """A general hazard found to be major while it is being rectified (re-grading later):
+    → planning, on the major treatment path (see docs/hazards.md)."""
+
+    reason: str = Field(min_length=1, max_length=5_000, description="Why it is major now")
+    criteria_clause_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="Criteria clauses it matches (判定标准条款)"
+    )
+    expert_note: str | None = Field(default=None, max_length=5_000)
+    production_order: ProductionOrder = Field(
+        default=ProductionOrder.none, description="Stop order decided with the re-grading"
+    )
+    production_order_document: str | None = Field(default=None, max_length=100)
 
 
 class HazardFixOnSpot(ActionBase):

@@ -48,12 +48,13 @@ class Versioned:
         return {"version_id_col": cls.version}
 
 
-class Syncable:
+class SyncStamped:
     """Delta-sync stamps, set by the ``anjian_stamp_change`` trigger on every insert and update.
 
-    ``sync_xid`` is the writing transaction's id and ``sync_seq`` a global sequence; readers only
-    return rows whose transaction is older than every transaction still running, so a row that
-    commits late is never skipped by a client that already moved past it.
+    ``sync_xid`` is the writing transaction's 64-bit id (``pg_current_xact_id()``) and
+    ``sync_seq`` a global sequence; readers only return rows whose transaction is older than
+    every transaction still running (``app.core.horizon``), so a row that commits late is never
+    skipped by a client that already moved past it.
     """
 
     sync_xid: Mapped[int] = mapped_column(
@@ -62,4 +63,9 @@ class Syncable:
     sync_seq: Mapped[int] = mapped_column(
         BigInteger, nullable=False, server_default=text("0"), index=False
     )
+
+
+class Syncable(SyncStamped):
+    """Sync stamps plus a soft delete: a deleted row stays as a tombstone for followers."""
+
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

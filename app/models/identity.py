@@ -9,7 +9,15 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import REGION_CODE, Base, Syncable, Timestamps, UUIDPrimaryKey, Versioned
+from app.models.base import (
+    REGION_CODE,
+    Base,
+    Syncable,
+    SyncStamped,
+    Timestamps,
+    UUIDPrimaryKey,
+    Versioned,
+)
 
 
 class Person(UUIDPrimaryKey, Timestamps, Versioned, Syncable, Base):
@@ -43,7 +51,7 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Syncable, Base):
     )
 
 
-class ApiKey(UUIDPrimaryKey, Timestamps, Base):
+class ApiKey(UUIDPrimaryKey, Timestamps, SyncStamped, Base):
     """A key for another government system: shown once, stored as a SHA-256 hash."""
 
     __tablename__ = "api_key"
@@ -58,6 +66,8 @@ class ApiKey(UUIDPrimaryKey, Timestamps, Base):
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_api_key_sync", "sync_xid", "sync_seq"),)
 
 
 class IdentitySubject(Base):

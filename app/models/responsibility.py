@@ -101,6 +101,13 @@ class ResponsibilityAssignment(UUIDPrimaryKey, Timestamps, Versioned, Syncable, 
     sectors: Mapped[list[str]] = mapped_column(ARRAY(String(32)), nullable=False)
     enterprise_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    # Re-confirmation (请确认您是否仍承担该项安全生产责任): asked by the worker every N days,
+    # answered by the holder (confirm, or decline with a reason).
+    confirmation_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    declined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         CheckConstraint(

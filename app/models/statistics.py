@@ -9,20 +9,23 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     Uuid,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.models.base import REGION_CODE, Base, Timestamps, UUIDPrimaryKey, Versioned
 
@@ -79,12 +82,15 @@ class ImportJobError(Base):
 
 
 # --- hazard rollups ---------------------------------------------------------------------------
-# Kept exact by the ``hazard_rollup`` trigger on ``hazard`` (migration 0007), in the same
-# transaction as every hazard change. Three cuboids, each keyed by the hazard's town
-# (region_code), sector and month found (China time), plus level, source or ordering department
-# (the nil UUID when none; level '' until registered). Each has a per-day histogram of days from
-# found to closed (exact medians). Soft-deleted hazards are not counted. Rows whose counts fall
-# to zero stay (harmless).
+# Exact at every moment without a writer ever locking a shared row (migration 0013). The
+# ``hazard_rollup`` trigger on ``hazard`` appends each change's contribution (old row -1, new
+# row +1) to the insert-only ``hazard_rollup_delta``; the worker folds the deltas into the
+# ``*_folded`` tables (``anjian_hazard_rollup_fold()``, one folder at a time); readers use views
+# with the cuboids' names that add the pending deltas to the folded rows. Three cuboids, each
+# keyed by the hazard's town (region_code), sector and month found (China time), plus level,
+# source or ordering department (the nil UUID when none; level '' until registered). Each has a
+# per-day histogram of days from found to closed (exact medians). Soft-deleted hazards are not
+# counted. Rows whose counts fall to zero stay (harmless).
 
 STATUS_COLUMNS = (
     "reported",
@@ -158,44 +164,106 @@ class _Histogram:
     n: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-class HazardRollupRegion(_RegionKey, _Measures, Base):
-    """Cuboid for grouping by region, sector, level, status and month."""
-
-    __tablename__ = "hazard_rollup_region"
-
-
-class HazardRollupSource(_SourceKey, _Measures, Base):
-    """Cuboid for grouping by source (自查, 执法检查, 举报…)."""
-
-    __tablename__ = "hazard_rollup_source"
-
-
-class HazardRollupDepartment(_DepartmentKey, _Measures, Base):
-    """Cuboid for grouping by the ordering department."""
-
-    __tablename__ = "hazard_rollup_department"
-
-
-class HazardCloseDaysRegion(_RegionKey, _Histogram, Base):
-    __tablename__ = "hazard_close_days_region"
-
-
-class HazardCloseDaysRegionYear(_Histogram, Base):
-    """Days to close per year found: medians over whole years read a twelfth of the rows."""
-
-    __tablename__ = "hazard_close_days_region_year"
-
+class _YearKey:
     region_code: Mapped[str] = mapped_column(REGION_CODE, primary_key=True)
     sector: Mapped[str] = mapped_column(String(32), primary_key=True)
     level: Mapped[str] = mapped_column(String(16), primary_key=True)
     found_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
 
 
-class HazardCloseDaysSource(_SourceKey, _Histogram, Base):
+# The folded tables: written only by ``anjian_hazard_rollup_fold()`` and the rebuild.
+
+
+class HazardRollupRegionFolded(_RegionKey, _Measures, Base):
+    __tablename__ = "hazard_rollup_region_folded"
+
+
+class HazardRollupSourceFolded(_SourceKey, _Measures, Base):
+    __tablename__ = "hazard_rollup_source_folded"
+
+
+class HazardRollupDepartmentFolded(_DepartmentKey, _Measures, Base):
+    __tablename__ = "hazard_rollup_department_folded"
+
+
+class HazardCloseDaysRegionFolded(_RegionKey, _Histogram, Base):
+    __tablename__ = "hazard_close_days_region_folded"
+
+
+class HazardCloseDaysRegionYearFolded(_YearKey, _Histogram, Base):
+    __tablename__ = "hazard_close_days_region_year_folded"
+
+
+class HazardCloseDaysSourceFolded(_SourceKey, _Histogram, Base):
+    __tablename__ = "hazard_close_days_source_folded"
+
+
+class HazardCloseDaysDepartmentFolded(_DepartmentKey, _Histogram, Base):
+    __tablename__ = "hazard_close_days_department_folded"
+
+
+# One row per contribution (sign in the measures, ``closes`` for the histograms with ``days``),
+# appended by the trigger and the overdue roll; no key, no index: inserting never waits.
+hazard_rollup_delta = Table(
+    "hazard_rollup_delta",
+    Base.metadata,
+    Column("region_code", REGION_CODE, nullable=False),
+    Column("sector", String(32), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("department_id", Uuid, nullable=False),
+    Column("found_month", Date, nullable=False),
+    Column("days", Integer),
+    Column("closes", Integer, nullable=False),
+    *(Column(f"n_{s}", Integer, nullable=False) for s in STATUS_COLUMNS),
+    *(
+        Column(m, Integer, nullable=False)
+        for m in ("closed_with_deadline", "closed_on_time", "major_open", "major_closed")
+    ),
+    Column("overdue", Integer, nullable=False),
+)
+
+
+class RollupView(DeclarativeBase):
+    """The views readers query: folded rows plus pending deltas, grouped by key (not in
+    ``Base.metadata``: the migrations own them, autogenerate must not see them as tables)."""
+
+    metadata = MetaData()
+
+
+class HazardRollupRegion(_RegionKey, _Measures, RollupView):
+    """Cuboid for grouping by region, sector, level, status and month."""
+
+    __tablename__ = "hazard_rollup_region"
+
+
+class HazardRollupSource(_SourceKey, _Measures, RollupView):
+    """Cuboid for grouping by source (自查, 执法检查, 举报…)."""
+
+    __tablename__ = "hazard_rollup_source"
+
+
+class HazardRollupDepartment(_DepartmentKey, _Measures, RollupView):
+    """Cuboid for grouping by the ordering department."""
+
+    __tablename__ = "hazard_rollup_department"
+
+
+class HazardCloseDaysRegion(_RegionKey, _Histogram, RollupView):
+    __tablename__ = "hazard_close_days_region"
+
+
+class HazardCloseDaysRegionYear(_YearKey, _Histogram, RollupView):
+    """Days to close per year found: medians over whole years read a twelfth of the rows."""
+
+    __tablename__ = "hazard_close_days_region_year"
+
+
+class HazardCloseDaysSource(_SourceKey, _Histogram, RollupView):
     __tablename__ = "hazard_close_days_source"
 
 
-class HazardCloseDaysDepartment(_DepartmentKey, _Histogram, Base):
+class HazardCloseDaysDepartment(_DepartmentKey, _Histogram, RollupView):
     __tablename__ = "hazard_close_days_department"
 
 

@@ -222,6 +222,10 @@ class OnsiteSignature(UUIDPrimaryKey, Base):
     attachment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     signed_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    # own_account: the signer is the authenticated caller; inspector_device: the unit head
+    # signed on an inspector's device (that inspector's member id in captured_by_member_id).
+    capture: Mapped[str] = mapped_column(String(24), nullable=False, server_default="own_account")
+    captured_by_member_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visit_member.id"))
 
     __table_args__ = (
         Index("ix_onsite_signature_visit_id", "visit_id"),

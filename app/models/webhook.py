@@ -25,13 +25,13 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.audit import OutboxEvent
-from app.models.base import REGION_CODE, Base, Timestamps, UUIDPrimaryKey, Versioned
+from app.models.base import REGION_CODE, Base, SyncStamped, Timestamps, UUIDPrimaryKey, Versioned
 
 # The event feed and the dispatcher read the outbox in (xid, seq) order.
 Index("ix_outbox_event_xid_seq", OutboxEvent.xid, OutboxEvent.seq)
 
 
-class WebhookSubscription(UUIDPrimaryKey, Timestamps, Versioned, Base):
+class WebhookSubscription(UUIDPrimaryKey, Timestamps, Versioned, SyncStamped, Base):
     """A receiver of events. Its secrets sign every delivery (Standard Webhooks)."""
 
     __tablename__ = "webhook_subscription"
@@ -52,7 +52,10 @@ class WebhookSubscription(UUIDPrimaryKey, Timestamps, Versioned, Base):
     )
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
 
-    __table_args__ = (Index("ix_webhook_subscription_owner_api_key_id", "owner_api_key_id"),)
+    __table_args__ = (
+        Index("ix_webhook_subscription_owner_api_key_id", "owner_api_key_id"),
+        Index("ix_webhook_subscription_sync", "sync_xid", "sync_seq"),
+    )
 
 
 class WebhookDelivery(UUIDPrimaryKey, Base):
@@ -168,7 +171,7 @@ class Notification(UUIDPrimaryKey, Base):
     )
 
 
-class WorkdayOverride(Base):
+class WorkdayOverride(SyncStamped, Base):
     """A local decision that a date is (or is not) a working day, over the national calendar."""
 
     __tablename__ = "workday_override"
@@ -179,3 +182,5 @@ class WorkdayOverride(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
+
+    __table_args__ = (Index("ix_workday_override_sync", "sync_xid", "sync_seq"),)

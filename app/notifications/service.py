@@ -100,7 +100,7 @@ async def list_my_notifications(
 ) -> tuple[list[NotificationRead], str | None]:
     """Unread first, newest first within each group."""
     stmt = repository.mine(principal, query.unread)
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -110,6 +110,7 @@ async def list_my_notifications(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [NotificationRead.model_validate(r) for r in rows], next_cursor
 
 

@@ -32,8 +32,8 @@ async def list_people(
 ) -> PersonPage:
     """People in scope. Phones are masked without `personal_data:read`; every unmasked phone
     in the page is recorded in the audit trail (`personal_data_read`)."""
-    items, next_cursor = await service.list_people(session, settings, principal, query)
-    return PersonPage(items=items, next_cursor=next_cursor)
+    items, next_cursor, removed = await service.list_people(session, settings, principal, query)
+    return PersonPage(items=items, next_cursor=next_cursor, removed=removed)
 
 
 @router.post(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import Role
 from app.core.enums import labelled
-from app.core.pagination import Page
+from app.core.pagination import SyncPage
 
 
 @labelled(
@@ -131,7 +131,7 @@ class PersonRead(BaseModel):
     deleted_at: datetime | None = Field(description="Set on tombstones in delta sync")
 
 
-class PersonPage(Page[PersonRead]):
+class PersonPage(SyncPage[PersonRead]):
     pass
 
 

@@ -17,9 +17,10 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.core.privacy import mask_phone
 from app.core.problems import register_constraint
+from app.enterprises import main_responsible
 from app.events.outbox import emit_event
 from app.models.identity import Person
 from app.people import repository, rules
@@ -111,9 +112,10 @@ async def get_person(
 
 async def list_people(
     session: AsyncSession, settings: Settings, principal: Principal, query: PersonFilter
-) -> tuple[list[PersonRead], str | None]:
+) -> tuple[list[PersonRead], str | None, list[dict[str, Any]]]:
     require(principal, "person:read")
-    stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
+    stmt = scoped
     stmt = repository.filtered(
         stmt,
         kinds=list(query.kind),
@@ -124,7 +126,7 @@ async def list_people(
         active=query.active,
         q=query.q,
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -134,9 +136,11 @@ async def list_people(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped),
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     _audit_reveals(session, principal, rows)
-    return [to_read(r, principal) for r in rows], next_cursor
+    return [to_read(r, principal) for r in rows], next_cursor, listed.removed
 
 
 def _emit(session: AsyncSession, event_type: str, person: Person, **extra: Any) -> None:
@@ -240,6 +244,8 @@ async def update_person(
             region_code=person.region_code,
         )
         _emit(session, "person.updated", person, changed=sorted(changes))
+        if {"name", "phone"} & set(changes):  # the enterprises this person heads follow
+            await main_responsible.refresh_for_person(session, principal, person.id)
     return await _read(session, principal, person.id)
 
 

@@ -16,6 +16,7 @@ from app.auth.scope import require
 from app.config import Settings
 from app.core.clock import today_china, utcnow
 from app.core.concurrency import check_version
+from app.core.enums import zh_label, zh_labels
 from app.core.errors import Conflict, Forbidden, Unprocessable
 from app.models.public_report import PublicReport
 from app.public_reports import repository
@@ -39,6 +40,16 @@ from app.public_reports.service import (
 from app.reference.enums import DepartmentKind
 
 _OPEN_FOR_TRANSFER = {ReportStatus.received.value, ReportStatus.accepted.value}
+R = ReportStatus
+# action → (its Chinese name, the statuses it is taken from), for the 409 text
+_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "accept": ("受理", (R.received,)),
+    "transfer": ("移交", (R.received, R.accepted)),
+    "reject": ("不予受理", (R.received, R.accepted)),
+    "extend": ("延期", (R.accepted, R.verified)),
+    "reply": ("答复", (R.verified,)),
+    "verify": ("核查", (R.accepted,)),
+}
 
 
 def ensure_handler(principal: Principal, report: PublicReport) -> None:
@@ -65,9 +76,11 @@ def ensure_handler(principal: Principal, report: PublicReport) -> None:
 
 
 def transition_error(report: PublicReport, action: str) -> Conflict:
+    action_zh, allowed = _ACTIONS[action]
     return Conflict(
-        f"A report that is {report.status} cannot be {action}",
-        f"当前状态（{report.status}）不能执行该操作",
+        f"A report that is {report.status} cannot {action} (allowed from: {', '.join(allowed)})",
+        f"举报当前状态为{zh_label('public_report_status', report.status)}，不能执行"
+        f"「{action_zh}」（{action}）；允许的状态：{zh_labels('public_report_status', allowed)}",
         code=f"public_report_cannot_{action}",
     )
 

@@ -140,15 +140,16 @@ async def submit_report(
         reward_status=RewardStatus.none.value,
         **subject,
     )
-    if data.reporter is not None:
-        report.reporter_ciphertext = cipher.encrypt(report.id, data.reporter.model_dump())
+    identity = confidential(data)
+    if identity:
+        report.reporter_ciphertext = cipher.encrypt(report.id, identity)
         report.reporter_key_id = cipher.key_id
     session.add(report)
     await session.flush()
     await photos.link_photos(session, list(data.photo_ids), report.id)
     history(session, report, PUBLIC_ACTOR, PUBLIC_ACTOR, "received", to_department_id=department_id)
     changes = diff(None, snapshot(report))
-    if data.reporter is not None:
+    if identity:
         changes["reporter_identity"] = {"old": None, "new": "[encrypted]"}
     public_audit(session, RESOURCE, report.id, report.region_code, changes)
     emit(session, "public_report.received", report)
@@ -174,3 +175,12 @@ async def lookup_receipt(session: AsyncSession, code: str, secret: str) -> Recei
         replied_at=row["replied_at"],
         reward=ReceiptReward(status=row["reward_status"], amount=row["reward_amount"]),
     )
+
+
+def confidential(data: PublicReportCreate) -> dict[str, Any]:
+    """What is stored encrypted: the reporter's identity, or an anonymous report's callback
+    phone (the report stays anonymous)."""
+    out: dict[str, Any] = data.reporter.model_dump() if data.reporter is not None else {}
+    if data.callback_phone is not None:
+        out["callback_phone"] = data.callback_phone
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal, Role
 from app.auth.scope import region_subtree
+from app.models.core import SyncRemoval
 from app.models.enterprise import Enterprise
 from app.models.public_report import (
     PublicReport,
@@ -78,6 +80,9 @@ SORTABLE = {
 }
 
 
+_HANDLERS = (Role.committee_office, Role.town_official, Role.department_official, Role.inspector)
+
+
 def scope_predicate(principal: Principal) -> ColumnElement[bool]:
     """Need to know: the assigned unit; the safety committee office (and a town) over its
     region; the administrator everything. Nobody else sees public reports."""
@@ -91,12 +96,7 @@ def scope_predicate(principal: Principal) -> ColumnElement[bool]:
     )
     if role in (Role.committee_office, Role.town_official) and principal.region_code:
         return or_(assigned, region_subtree(R.region_code, principal.region_code))
-    if role in (
-        Role.committee_office,
-        Role.town_official,
-        Role.department_official,
-        Role.inspector,
-    ):
+    if role in _HANDLERS:
         return assigned
     return false()
 
@@ -108,9 +108,31 @@ def overdue_predicate(today: date) -> ColumnElement[bool]:
     )
 
 
-def visible(principal: Principal) -> Select[Any]:
-    stmt: Select[Any] = select(*COLUMNS)
-    return stmt.where(scope_predicate(principal), R.deleted_at.is_(None))
+def was_visible(principal: Principal) -> Callable[[type[SyncRemoval]], ColumnElement[bool]]:
+    """``scope_predicate`` over the unit and region a report had before it was transferred."""
+
+    def rule(r: type[SyncRemoval]) -> ColumnElement[bool]:
+        role = principal.role
+        if role is Role.admin:
+            return true()
+        assigned = (
+            r.owner_id == principal.department_id
+            if principal.department_id is not None
+            else false()
+        )
+        if role in (Role.committee_office, Role.town_official) and principal.region_code:
+            return or_(assigned, region_subtree(r.region_code, principal.region_code))
+        if role in _HANDLERS:
+            return assigned
+        return false()
+
+    return rule
+
+
+def visible(principal: Principal, *, include_deleted: bool = False) -> Select[Any]:
+    stmt: Select[Any] = select(*COLUMNS, R.sync_xid, R.sync_seq, R.deleted_at)
+    stmt = stmt.where(scope_predicate(principal))
+    return stmt if include_deleted else stmt.where(R.deleted_at.is_(None))
 
 
 def filtered(

@@ -139,8 +139,7 @@ async def list_public_reports(
 ) -> PublicReportPage:
     """Reports the caller handles or oversees (never the reporter); `overdue=true` lists those
     past their deadline to close or to reply."""
-    items, next_cursor = await service.list_reports(session, settings, principal, query)
-    return PublicReportPage(items=items, next_cursor=next_cursor)
+    return await service.list_reports(session, settings, principal, query)
 
 
 @public.get("/{report_id}", response_model=PublicReportRead, responses=problems(403, 404))

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.pagination import Page
+from app.core.pagination import SyncPage, sort_field
 from app.core.timebounds import BoundedDate
 from app.enterprises.schemas import GeoPoint
+from app.hazards.enums import HazardCategory, HazardLevel
 from app.public_reports.enums import (
     ReportCategory,
     ReportChannel,
@@ -23,14 +24,18 @@ from app.reference.enums import Sector
 
 
 class ReporterIdentity(BaseModel):
-    """Who reported (举报人): confidential, stored encrypted, shown only to the handlers."""
+    """Who reported (举报人): confidential, stored encrypted, shown only to the handlers. A
+    reporter may give a contact without a name."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str | None = Field(default=None, min_length=1, max_length=100)
     contact: str = Field(
         min_length=1, max_length=200, description="Phone, e-mail or postal address"
     )
+
+
+PHONE = r"^\+?[0-9][0-9 ()-]{4,38}$"
 
 
 class PublicReportCreate(BaseModel):
@@ -56,19 +61,32 @@ class PublicReportCreate(BaseModel):
     )
     sector: Sector | None = Field(default=None, description="Sector, if the reporter knows it")
     location: GeoPoint | None = None
-    content: str = Field(min_length=5, description="What happened (length capped by settings)")
+    content: str = Field(
+        min_length=2,
+        description="What happened: from 2 characters (`燃气泄漏` is a report) up to the "
+        "configured maximum",
+    )
     photo_ids: list[uuid.UUID] = Field(
         default_factory=list, description="Attachment ids of uploaded photos"
     )
     anonymous: bool
     reporter: ReporterIdentity | None = None
+    callback_phone: str | None = Field(
+        default=None,
+        pattern=PHONE,
+        description="An anonymous reporter's callback phone (回访电话): stored encrypted like an "
+        "identity, shown only to the handling unit (each read audited); the report stays "
+        "anonymous",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PublicReportCreate:
         if self.anonymous and self.reporter is not None:
             raise ValueError("an anonymous report carries no reporter")
         if not self.anonymous and self.reporter is None:
-            raise ValueError("a named report needs the reporter's name and contact")
+            raise ValueError("a named report needs the reporter's identity")
+        if not self.anonymous and self.callback_phone is not None:
+            raise ValueError("a named report gives its contact in reporter")
         if self.enterprise_id is None and self.subject_name is None:
             raise ValueError("give enterprise_id or subject_name")
         if self.enterprise_id is None and self.region_code is None:
@@ -154,7 +172,7 @@ class PublicReportRead(BaseModel):
     updated_at: datetime
 
 
-class PublicReportPage(Page[PublicReportRead]):
+class PublicReportPage(SyncPage[PublicReportRead]):
     pass
 
 
@@ -169,12 +187,13 @@ class PublicReportFilter(BaseModel):
     department_id: uuid.UUID | None = Field(default=None, description="Assigned unit")
     enterprise_id: uuid.UUID | None = None
     overdue: bool | None = None
-    sort: str | None = Field(
-        default=None,
-        description="Comma list of received_on, due_on, created_at, id; prefix - for descending",
-    )
+    sort: str | None = sort_field("received_on", "due_on", "created_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
+    changed_since: str | None = Field(
+        default=None,
+        description="Sync cursor; 0 for everything (docs/sync.md). Not with `overdue`.",
+    )
 
 
 class ReporterRead(BaseModel):
@@ -183,6 +202,9 @@ class ReporterRead(BaseModel):
     anonymous: bool
     name: str | None
     contact: str | None
+    callback_phone: str | None = Field(
+        default=None, description="An anonymous reporter's callback phone (回访电话)"
+    )
 
 
 class ReportEventRead(BaseModel):
@@ -238,10 +260,8 @@ class FoundHazard(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=4000)
     sector: Sector
-    category: str = Field(
-        default="unsafe_condition", max_length=32, description="hazard_category enum value"
-    )
-    level: str | None = Field(default=None, description="general or major, if known")
+    category: HazardCategory = HazardCategory.unsafe_condition
+    level: HazardLevel | None = Field(default=None, description="general or major, if known")
 
 
 class ReportVerify(BaseModel):

@@ -17,9 +17,9 @@ from app.auth.principal import Principal
 from app.auth.scope import require
 from app.config import Settings
 from app.core.clock import today_china
-from app.core.errors import AppError, Forbidden, NotFound
+from app.core.errors import AppError, Forbidden, NotFound, Unprocessable
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.events.outbox import emit_event
 from app.models.public_report import PublicReport, PublicReportEvent
 from app.public_reports import repository
@@ -27,6 +27,7 @@ from app.public_reports.crypto import KeyConfigurationError, cipher_for
 from app.public_reports.enums import ReportStatus
 from app.public_reports.schemas import (
     PublicReportFilter,
+    PublicReportPage,
     PublicReportRead,
     ReporterRead,
     ReportEventRead,
@@ -34,7 +35,15 @@ from app.public_reports.schemas import (
 
 RESOURCE = "public_report"
 PUBLIC_ACTOR = "public"
-LIST_SPEC = ListSpec(RESOURCE, repository.SORTABLE, "-received_on", PublicReport.id)
+LIST_SPEC = ListSpec(
+    RESOURCE,
+    repository.SORTABLE,
+    "-received_on",
+    PublicReport.id,
+    PublicReport.sync_xid,
+    PublicReport.sync_seq,
+    deleted_in_items=False,
+)
 # Audited fields: everything a handler may see. The identity appears only as a marker.
 SNAPSHOT_FIELDS = (
     "receipt_code",
@@ -192,10 +201,19 @@ async def get_report(
 
 async def list_reports(
     session: AsyncSession, settings: Settings, principal: Principal, query: PublicReportFilter
-) -> tuple[list[PublicReportRead], str | None]:
+) -> PublicReportPage:
     require(principal, "public_report:read")
+    if query.changed_since is not None and query.overdue is not None:
+        # overdue turns true with the calendar, without a write: a synced copy would keep it
+        raise Unprocessable.field(
+            ["query", "overdue"],
+            "changed_since cannot be combined with overdue (it changes with the date alone)",
+            "sync_filter_unsupported",
+            "changed_since 不能与 overdue 同时使用（逾期状态随日期变化）",
+        )
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
     stmt = repository.filtered(
-        repository.visible(principal),
+        scoped,
         statuses=[s.value for s in query.status],
         categories=[c.value for c in query.category],
         region=query.region,
@@ -204,17 +222,20 @@ async def list_reports(
         overdue=query.overdue,
         today=today_china(),
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
         stmt,
-        filters=query.model_dump(exclude={"sort", "limit", "cursor"}, mode="json"),
+        filters=query.model_dump(exclude={"sort", "limit", "cursor", "changed_since"}, mode="json"),
         sort=query.sort,
         cursor=query.cursor,
         limit=query.limit,
+        changed_since=query.changed_since,
+        view=SyncView(principal, scoped, repository.was_visible(principal)),
     )
-    return [to_read(r) for r in rows], next_cursor
+    items = [to_read(r) for r in listed.rows]
+    return PublicReportPage(items=items, next_cursor=listed.next_cursor, removed=listed.removed)
 
 
 async def report_history(
@@ -242,24 +263,32 @@ async def read_reporter(
             code="reporter_identity_handlers_only",
         )
     blob, anonymous = await repository.reporter_blob(session, report_id)
+    identity: dict[str, Any] = {}
+    if blob is not None:
+        try:
+            identity = cipher_for(settings).decrypt(report_id, blob)
+        except KeyConfigurationError as exc:  # wrong key, or a ciphertext moved between reports
+            raise AppError(
+                "The reporter identity cannot be decrypted; tell the administrator",
+                "举报人信息无法解密，请联系系统管理员",
+                status=500,
+                code="reporter_identity_unreadable",
+            ) from exc
+    shown = ReporterRead(
+        anonymous=anonymous,
+        name=None if anonymous else identity.get("name"),
+        contact=None if anonymous else identity.get("contact"),
+        callback_phone=identity.get("callback_phone"),
+    )
     record_audit(
         session,
         principal,
         action="reporter_identity_read",
         resource_type=RESOURCE,
         resource_id=report_id,
-        changes={"fields_read": [] if anonymous or blob is None else ["contact", "name"]},
+        changes={
+            "fields_read": sorted(k for k, v in shown.model_dump().items() if isinstance(v, str))
+        },
         region_code=row["region_code"],
     )
-    if anonymous or blob is None:
-        return ReporterRead(anonymous=True, name=None, contact=None)
-    try:
-        identity = cipher_for(settings).decrypt(report_id, blob)
-    except KeyConfigurationError as exc:  # wrong key, or a ciphertext moved between reports
-        raise AppError(
-            "The reporter identity cannot be decrypted; tell the administrator",
-            "举报人信息无法解密，请联系系统管理员",
-            status=500,
-            code="reporter_identity_unreadable",
-        ) from exc
-    return ReporterRead(anonymous=False, name=identity.get("name"), contact=identity.get("contact"))
+    return shown

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models.reference import Region
+from app.models.reference import Department, Region
 
 _COLUMNS = (Region.code, Region.name, Region.level, Region.parent_code)
 
@@ -29,3 +31,20 @@ async def exists(session: AsyncSession, code: str) -> bool:
     return (
         await session.execute(select(Region.code).where(Region.code == code))
     ).first() is not None
+
+
+async def region_names(session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:
+    """Names of regions by code (for exports naming the towns they cite)."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    stmt = select(Region.code, Region.name).where(Region.code.in_(wanted))
+    return {r.code: r.name for r in (await session.execute(stmt)).all()}
+
+
+async def department_names(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    wanted = sorted(set(ids), key=str)
+    if not wanted:
+        return {}
+    stmt = select(Department.id, Department.name).where(Department.id.in_(wanted))
+    return {r.id: r.name for r in (await session.execute(stmt)).all()}

@@ -112,6 +112,11 @@ class SnapshotReason(StrEnum):
         ),
         "assignment_expiring": ("Assignment expiring soon", "责任即将到期"),
         "visit_frequency_missed": ("Required visit frequency not met", "未按要求频次检查"),
+        "assignment_unconfirmed": (
+            "Re-confirmation asked and not answered",
+            "责任复核确认未答复",
+        ),
+        "assignment_declined": ("Holder declined the responsibility", "责任人不予确认"),
     },
 )
 class GapKind(StrEnum):
@@ -121,6 +126,24 @@ class GapKind(StrEnum):
     enterprise_without_main_responsible = "enterprise_without_main_responsible"
     assignment_expiring = "assignment_expiring"
     visit_frequency_missed = "visit_frequency_missed"
+    assignment_unconfirmed = "assignment_unconfirmed"
+    assignment_declined = "assignment_declined"
+
+
+@labelled(
+    "responsibility_confirmation",
+    {
+        "not_requested": ("Not asked yet", "尚未发起复核"),
+        "requested": ("Asked, not answered", "待确认"),
+        "confirmed": ("Confirmed", "已确认"),
+        "declined": ("Declined", "不予确认"),
+    },
+)
+class ConfirmationState(StrEnum):
+    not_requested = "not_requested"
+    requested = "requested"
+    confirmed = "confirmed"
+    declined = "declined"
 
 
 K = ResponsibilityKind

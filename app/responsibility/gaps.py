@@ -96,6 +96,8 @@ async def find_gaps(
         "enterprises_without_main_responsible": [],
         "expiring_assignments": [],
         "visit_frequency_missed": [],
+        "unconfirmed_assignments": [],
+        "declined_assignments": [],
     }
 
     if GapKind.major_hazard_without_leader in wanted:
@@ -181,6 +183,31 @@ async def find_gaps(
 
     if GapKind.visit_frequency_missed in wanted:
         out["visit_frequency_missed"] = await _visits_missed(session, principal, region, now, limit)
+    declined = and_(
+        A.declined_at.is_not(None),
+        or_(A.last_confirmed_at.is_(None), A.declined_at > A.last_confirmed_at),
+    )
+    for kind, key, condition in (
+        (
+            GapKind.assignment_unconfirmed,
+            "unconfirmed_assignments",
+            and_(
+                A.confirmation_requested_at.is_not(None),
+                or_(
+                    A.last_confirmed_at.is_(None),
+                    A.last_confirmed_at < A.confirmation_requested_at,
+                ),
+                ~declined,
+            ),
+        ),
+        (GapKind.assignment_declined, "declined_assignments", declined),
+    ):
+        if kind in wanted:
+            stmt = repository.visible(principal).where(_current(now), condition)
+            if region:
+                stmt = stmt.where(region_subtree(A.region_code, region))
+            stmt = stmt.order_by(A.valid_from, A.id).limit(limit)
+            out[key] = [to_read(r) for r in await _rows(session, stmt)]
     return ResponsibilityGaps(at=now, region=region, **out)
 
 

@@ -11,6 +11,7 @@ from app.auth.dependencies import PrincipalDep, SessionDep, SettingsDep
 from app.core.http import IfMatchDep, with_etag
 from app.core.problems import problems, replayed
 from app.responsibility import chain, gaps, person, service, sources, transitions
+from app.responsibility.confirmation_router import confirmation_router
 from app.responsibility.schemas import (
     AtQuery,
     EnterpriseResponsibility,
@@ -47,8 +48,10 @@ async def list_responsibility_assignments(
     query: Annotated[ResponsibilityAssignmentFilter, Query()],
 ) -> ResponsibilityAssignmentPage:
     """Assignments in scope, current and ended (`at` keeps those valid at a moment)."""
-    items, next_cursor = await service.list_assignments(session, settings, principal, query)
-    return ResponsibilityAssignmentPage(items=items, next_cursor=next_cursor)
+    items, next_cursor, removed = await service.list_assignments(
+        session, settings, principal, query
+    )
+    return ResponsibilityAssignmentPage(items=items, next_cursor=next_cursor, removed=removed)
 
 
 @responsibility_router.post(
@@ -261,4 +264,5 @@ async def get_major_hazard_source(
 
 router = APIRouter()
 router.include_router(responsibility_router)
+router.include_router(confirmation_router)
 router.include_router(sources_router)

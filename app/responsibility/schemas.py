@@ -9,11 +9,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from app.core.pagination import Page
+from app.core.pagination import Page, SyncPage, sort_field
 from app.core.timebounds import BoundedDatetime
+from app.hazards.enums import HazardStatus
 from app.reference.enums import EnterpriseStatus, RiskGrade, Sector
 from app.responsibility.enums import (
     ChainSource,
+    ConfirmationState,
     GapKind,
     HolderType,
     ObjectType,
@@ -120,13 +122,24 @@ class ResponsibilityAssignmentRead(BaseModel):
     end_reason: str | None
     ended_by: str | None
     predecessor_id: uuid.UUID | None
+    confirmation: ConfirmationState = Field(
+        description="Re-confirmation (复核确认): not_requested, requested (unanswered), "
+        "confirmed or declined (the last two since the last request)"
+    )
+    confirmation_requested_at: datetime | None = Field(
+        description="When the holder was last asked to re-confirm"
+    )
+    last_confirmed_at: datetime | None
+    declined_at: datetime | None
+    decline_reason: str | None
+    answered_by: str | None = Field(description="Who gave the last answer")
     version: int
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = Field(default=None, description="Set on tombstones in sync")
 
 
-class ResponsibilityAssignmentPage(Page[ResponsibilityAssignmentRead]):
+class ResponsibilityAssignmentPage(SyncPage[ResponsibilityAssignmentRead]):
     pass
 
 
@@ -149,13 +162,27 @@ class ResponsibilityAssignmentFilter(BaseModel):
     public_display: bool | None = Field(
         default=None, description="Only those shown publicly (公示) or only those not"
     )
-    sort: str | None = Field(
-        default=None,
-        description="Comma list of valid_from, created_at, id; prefix - for descending",
-    )
+    sort: str | None = sort_field("valid_from", "created_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = Field(default=None, description="Sync cursor; 0 for everything")
+
+
+class ResponsibilityConfirm(BaseModel):
+    """The holder confirms they still hold the responsibility (仍承担该项安全生产责任)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ResponsibilityDecline(BaseModel):
+    """The holder declines: they no longer (or never did) hold it, with the reason. The
+    assignment stays until the appointing unit ends it or hands it over; meanwhile it is a gap."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class ResponsibilityEnd(BaseModel):
@@ -385,7 +412,7 @@ class GapHazard(BaseModel):
     hazard_id: uuid.UUID
     code: str
     title: str
-    status: str
+    status: HazardStatus
     enterprise_id: uuid.UUID
     region_code: str
 
@@ -419,6 +446,12 @@ class ResponsibilityGaps(BaseModel):
     enterprises_without_main_responsible: list[GapEnterprise]
     expiring_assignments: list[ResponsibilityAssignmentRead]
     visit_frequency_missed: list[GapVisit]
+    unconfirmed_assignments: list[ResponsibilityAssignmentRead] = Field(
+        description="Current assignments whose holder was asked to re-confirm and has not answered"
+    )
+    declined_assignments: list[ResponsibilityAssignmentRead] = Field(
+        description="Current assignments whose holder declined (with the reason)"
+    )
 
 
 class ResponsibilityGapFilter(BaseModel):

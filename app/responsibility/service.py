@@ -23,13 +23,15 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import Conflict, NotFound, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.core.problems import register_constraint
+from app.enterprises import main_responsible
 from app.events.outbox import emit_event
 from app.models.responsibility import ResponsibilityAssignment
 from app.responsibility import repository, rules
 from app.responsibility.chain import responsibility_chain, store_snapshot
 from app.responsibility.enums import (
+    ConfirmationState,
     ObjectType,
     ResponsibilityKind,
 )
@@ -94,10 +96,23 @@ def _not_found() -> NotFound:
     )
 
 
+def confirmation_state(row: dict[str, Any]) -> ConfirmationState:
+    """Where the holder's re-confirmation stands (a decline stands until a later confirm)."""
+    requested, confirmed = row.get("confirmation_requested_at"), row.get("last_confirmed_at")
+    declined = row.get("declined_at")
+    if declined is not None and (confirmed is None or declined > confirmed):
+        return ConfirmationState.declined
+    if confirmed is not None and (requested is None or confirmed >= requested):
+        return ConfirmationState.confirmed
+    return ConfirmationState.not_requested if requested is None else ConfirmationState.requested
+
+
 def to_read(row: dict[str, Any]) -> ResponsibilityAssignmentRead:
     now = utcnow()
     current = row["valid_from"] <= now and (row["valid_to"] is None or row["valid_to"] > now)
-    return ResponsibilityAssignmentRead.model_validate({**row, "current": current})
+    return ResponsibilityAssignmentRead.model_validate(
+        {**row, "current": current, "confirmation": confirmation_state(row)}
+    )
 
 
 def snapshot(a: ResponsibilityAssignment) -> dict[str, Any]:
@@ -132,9 +147,10 @@ async def list_assignments(
     settings: Settings,
     principal: Principal,
     query: ResponsibilityAssignmentFilter,
-) -> tuple[list[ResponsibilityAssignmentRead], str | None]:
+) -> tuple[list[ResponsibilityAssignmentRead], str | None, list[dict[str, Any]]]:
     require(principal, "responsibility:read")
-    stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
+    stmt = scoped
     stmt = repository.filtered(
         stmt,
         kinds=list(query.kind),
@@ -148,7 +164,7 @@ async def list_assignments(
         at=query.at,
         public_display=query.public_display,
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -158,8 +174,10 @@ async def list_assignments(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped),
     )
-    return [to_read(r) for r in rows], next_cursor
+    rows, next_cursor = listed.rows, listed.next_cursor
+    return [to_read(r) for r in rows], next_cursor, listed.removed
 
 
 def emit(session: AsyncSession, event_type: str, a: ResponsibilityAssignment, **extra: Any) -> None:
@@ -221,7 +239,16 @@ async def insert(
         region_code=a.region_code,
     )
     emit(session, "responsibility_assignment.created", a, predecessor_id=a.predecessor_id)
+    await mirror_main_responsible(session, principal, a)
     return a
+
+
+async def mirror_main_responsible(
+    session: AsyncSession, principal: Principal, a: ResponsibilityAssignment
+) -> None:
+    """The enterprise record mirrors its main-responsible seat (enterprises.main_responsible)."""
+    if a.kind == ResponsibilityKind.enterprise_main_responsible and a.object_enterprise_id:
+        await main_responsible.refresh(session, principal, a.object_enterprise_id)
 
 
 async def create_assignment(

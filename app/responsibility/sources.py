@@ -57,7 +57,7 @@ async def list_sources(
     stmt = repository.sources_visible(principal)
     if query.enterprise_id:
         stmt = stmt.where(MHS.enterprise_id == query.enterprise_id)
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -67,6 +67,7 @@ async def list_sources(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [MajorHazardSourceRead.model_validate(r) for r in rows], next_cursor
 
 

@@ -34,6 +34,7 @@ from app.responsibility.service import (
     get_assignment,
     insert,
     locked,
+    mirror_main_responsible,
     snapshot,
 )
 
@@ -76,6 +77,7 @@ async def end_assignment(
         region_code=a.region_code,
     )
     emit(session, "responsibility_assignment.ended", a, reason=data.reason)
+    await mirror_main_responsible(session, principal, a)
     return await get_assignment(session, principal, a.id)
 
 

@@ -7,7 +7,7 @@ and personal-data masking are exactly those of the list.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
@@ -18,21 +18,24 @@ from app.auth.principal import Principal
 from app.config import Settings
 from app.core.export import ExportColumn, ExportFormat, Row, nested
 from app.core.export_http import export_query_model, model_rows, stream_export
+from app.enterprises import repository as enterprise_repository
 from app.enterprises import service as enterprise_service
 from app.enterprises.schemas import EnterpriseFilter
 from app.hazards import service as hazard_service
 from app.hazards.schemas import HazardFilter
+from app.reference import repository as reference_repository
 
 ENTERPRISE_COLUMNS: tuple[ExportColumn, ...] = (
-    ExportColumn("id", "ID", "编号"),
+    ExportColumn("id", "ID", "系统编号"),
     ExportColumn("uscc", "Unified social credit code", "统一社会信用代码"),
     ExportColumn("name", "Name", "单位名称"),
-    ExportColumn("kind", "Kind", "单位类型"),
+    ExportColumn("kind", "Kind", "单位类型", enum="unit_kind"),
     ExportColumn("region_code", "Region code", "所属乡镇（街道）代码"),
+    ExportColumn("region_name", "Town or street", "所属乡镇（街道）"),
     ExportColumn("address", "Address", "地址"),
     ExportColumn("lat", "Latitude", "纬度", nested("location", "lat")),
     ExportColumn("lon", "Longitude", "经度", nested("location", "lon")),
-    ExportColumn("sectors", "Sectors", "行业领域"),
+    ExportColumn("sectors", "Sectors", "行业领域", enum="sector"),
     ExportColumn("industry_code", "Industry code (GB/T 4754)", "国民经济行业代码"),
     ExportColumn(
         "legal_representative_name",
@@ -67,9 +70,9 @@ ENTERPRISE_COLUMNS: tuple[ExportColumn, ...] = (
         "安全管理人员电话",
         nested("safety_manager", "phone"),
     ),
-    ExportColumn("size", "Size", "企业规模"),
-    ExportColumn("risk_grade", "Risk grade", "风险等级"),
-    ExportColumn("status", "Status", "状态"),
+    ExportColumn("size", "Size", "企业规模", enum="enterprise_size"),
+    ExportColumn("risk_grade", "Risk grade", "风险等级", enum="risk_grade"),
+    ExportColumn("status", "Status", "状态", enum="enterprise_status"),
     ExportColumn("status_reason", "Status reason", "状态原因"),
     ExportColumn("version", "Version", "版本"),
     ExportColumn("created_at", "Created at", "创建时间"),
@@ -109,13 +112,19 @@ async def export_enterprises(
         batch_session: AsyncSession, cursor: str | None, size: int
     ) -> tuple[Sequence[Row], str | None]:
         page_settings = settings.model_copy(update={"page_limit_max": size})
-        items, next_cursor = await enterprise_service.list_enterprises(
+        page = await enterprise_service.list_enterprises(
             batch_session,
             page_settings,
             principal,
             base.model_copy(update={"cursor": cursor, "limit": size}),
         )
-        return model_rows(items), next_cursor
+        rows = [dict(r) for r in model_rows(page.items)]
+        towns = await reference_repository.region_names(
+            batch_session, [r["region_code"] for r in rows]
+        )
+        for r in rows:
+            r["region_name"] = towns.get(r["region_code"])
+        return rows, page.next_cursor
 
     record_personal_data_export(
         session,
@@ -141,19 +150,20 @@ async def export_enterprises(
 
 
 HAZARD_COLUMNS: tuple[ExportColumn, ...] = (
-    ExportColumn("id", "ID", "编号"),
-    ExportColumn("code", "Code", "隐患编号"),
+    ExportColumn("code", "Hazard code", "隐患编号"),
     ExportColumn("title", "Title", "隐患名称"),
     ExportColumn("description", "Description", "隐患描述"),
-    ExportColumn("enterprise_id", "Enterprise ID", "单位编号"),
+    ExportColumn("enterprise_name", "Enterprise", "单位名称"),
+    ExportColumn("enterprise_uscc", "Unified social credit code", "统一社会信用代码"),
+    ExportColumn("region_name", "Town or street", "所属乡镇（街道）"),
     ExportColumn("region_code", "Region code", "所属乡镇（街道）代码"),
-    ExportColumn("sector", "Sector", "行业领域"),
+    ExportColumn("sector", "Sector", "行业领域", enum="sector"),
     ExportColumn("place", "Place", "隐患部位"),
-    ExportColumn("category", "Category", "隐患类别"),
-    ExportColumn("level", "Level", "隐患等级"),
-    ExportColumn("treatment_type", "Treatment", "整改方式"),
-    ExportColumn("source", "Source", "隐患来源"),
-    ExportColumn("status", "Status", "状态"),
+    ExportColumn("category", "Category", "隐患类别", enum="hazard_category"),
+    ExportColumn("level", "Level", "隐患等级", enum="hazard_level"),
+    ExportColumn("treatment_type", "Treatment", "整改方式", enum="treatment_type"),
+    ExportColumn("source", "Source", "隐患来源", enum="hazard_source"),
+    ExportColumn("status", "Status", "状态", enum="hazard_status"),
     ExportColumn("found_at", "Found at", "发现时间"),
     ExportColumn("found_by_name", "Found by", "发现人"),
     ExportColumn(
@@ -171,13 +181,36 @@ HAZARD_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("responsible_unit", "Responsible unit", "整改责任单位"),
     ExportColumn("measures", "Measures", "整改措施"),
     ExportColumn("deadline", "Deadline", "整改期限"),
-    ExportColumn("overdue", "Overdue", "是否逾期"),
-    ExportColumn("order_department_id", "Ordering department ID", "责令整改部门编号"),
+    ExportColumn("overdue", "Overdue", "是否逾期", enum="yes_no"),
+    ExportColumn("order_department_name", "Ordering department", "责令整改部门"),
     ExportColumn("order_document_number", "Order document number", "指令书文号"),
     ExportColumn("closed_at", "Closed at", "销号时间"),
     ExportColumn("cancelled_at", "Cancelled at", "撤销时间"),
+    ExportColumn("enterprise_id", "Enterprise ID", "单位系统编号"),
+    ExportColumn("id", "ID", "系统编号"),
     ExportColumn("version", "Version", "版本"),
 )
+
+
+async def _named(session: AsyncSession, rows: list[dict[str, Any]]) -> Sequence[Row]:
+    """Rows with the names of what they cite: enterprise (name, credit code), town, ordering
+    department — a county office reads names, not ids."""
+    enterprises = await enterprise_repository.names_and_codes(
+        session, [r["enterprise_id"] for r in rows if r.get("enterprise_id")]
+    )
+    towns = await reference_repository.region_names(session, [r["region_code"] for r in rows])
+    departments = await reference_repository.department_names(
+        session, [r["order_department_id"] for r in rows if r.get("order_department_id")]
+    )
+    for r in rows:
+        named = enterprises.get(r["enterprise_id"])
+        r["enterprise_name"], r["enterprise_uscc"] = named if named else (None, None)
+        r["region_name"] = towns.get(r.get("region_code") or "")
+        department = r.get("order_department_id")
+        r["order_department_name"] = departments.get(department) if department else None
+        if isinstance(r.get("overdue"), bool):
+            r["overdue"] = "yes" if r["overdue"] else "no"
+    return rows
 
 
 async def export_hazards(
@@ -187,20 +220,25 @@ async def export_hazards(
     principal: Principal,
     query: HazardExportFilter,
 ) -> StreamingResponse:
-    """``GET /api/v1/hazards/export``: the hazard list's rows (same scope, filters, masking)."""
+    """``GET /api/v1/hazards/export``: the hazard list's rows (same scope, filters, masking),
+    in ``id`` order unless ``sort`` says otherwise, with the names of what they cite."""
     base = HazardFilter.model_validate(query.model_dump(exclude={"format"}))
+    if base.sort is None:  # creation order (uuid7), as the docs say of every export
+        base = base.model_copy(update={"sort": "id"})
 
     async def fetch(
         batch_session: AsyncSession, cursor: str | None, size: int
     ) -> tuple[Sequence[Row], str | None]:
         page_settings = settings.model_copy(update={"page_limit_max": size})
-        items, next_cursor = await hazard_service.list_hazards(
+        page = await hazard_service.list_hazards(
             batch_session,
             page_settings,
             principal,
             base.model_copy(update={"cursor": cursor, "limit": size}),
         )
-        return model_rows(items), next_cursor
+        return await _named(
+            batch_session, [dict(r) for r in model_rows(page.items)]
+        ), page.next_cursor
 
     record_personal_data_export(
         session,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import Page
+from app.core.pagination import SyncPage
 from app.core.timebounds import BoundedDate
 from app.reference.enums import Sector
 
@@ -55,7 +55,7 @@ class CampaignRead(BaseModel):
     deleted_at: datetime | None = None
 
 
-class CampaignPage(Page[CampaignRead]):
+class CampaignPage(SyncPage[CampaignRead]):
     pass
 
 

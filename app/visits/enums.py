@@ -140,6 +140,21 @@ class SignerRole(StrEnum):
 
 
 @labelled(
+    "signature_capture",
+    {
+        "own_account": ("Signed by the authenticated signer", "本人账号签署"),
+        "inspector_device": (
+            "Captured on the inspector's device",
+            "在检查人员设备上由被检查单位负责人手写签名",
+        ),
+    },
+)
+class SignatureCapture(StrEnum):
+    own_account = "own_account"
+    inspector_device = "inspector_device"
+
+
+@labelled(
     "enforcement_document_kind",
     {
         "rectification_order": ("Rectification order", "责令限期整改指令书"),

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import Page
+from app.core.pagination import SyncPage
 from app.core.timebounds import BoundedDate, ObservedDatetime
 from app.enterprises.schemas import Contact
 from app.visits.enums import (
@@ -16,6 +16,7 @@ from app.visits.enums import (
     DocumentKind,
     ListingLevel,
     RecordStatus,
+    SignatureCapture,
     SignerRole,
 )
 
@@ -38,17 +39,25 @@ class OnsiteRecordUpdate(BaseModel):
 
 
 class SignatureIn(BaseModel):
-    """An inspector signs by member id; the unit head by name. An uploaded signature image is an
-    attachment id; without one the signature is a recorded signing event."""
+    """A signature belongs to the authenticated signer. An inspector signs for themselves
+    (``member_id`` may be left out: the caller's own inspector membership; another member's id is
+    403 ``signature_not_own``). The inspected unit's head signs on an inspector's device: the
+    caller must be an inspector of the visit, and gives the head's ``name`` and the signature
+    image (``attachment_id``, uploaded to the visit); the signature then says
+    ``capture: inspector_device`` and names the capturing inspector."""
 
     model_config = ConfigDict(extra="forbid")
 
     signer_role: SignerRole
-    member_id: uuid.UUID | None = Field(default=None, description="Inspector on the visit")
+    member_id: uuid.UUID | None = Field(
+        default=None, description="Inspector on the visit: must be the caller's own membership"
+    )
     name: str | None = Field(
         default=None, min_length=1, max_length=100, description="The unit head's name"
     )
-    attachment_id: uuid.UUID | None = Field(default=None, description="Signature image")
+    attachment_id: uuid.UUID | None = Field(
+        default=None, description="Signature image (required for the unit head)"
+    )
 
 
 class RefusalIn(BaseModel):
@@ -69,6 +78,12 @@ class SignatureRead(BaseModel):
     name: str
     attachment_id: uuid.UUID | None
     signed_at: datetime
+    signed_by: str = Field(description="The authenticated account that submitted it")
+    capture: SignatureCapture = Field(
+        description="own_account: signed by the signer's own account; inspector_device: the "
+        "unit head signed on the device of the inspector captured_by_member_id"
+    )
+    captured_by_member_id: uuid.UUID | None
 
 
 class OnsiteRecordRead(BaseModel):
@@ -138,8 +153,8 @@ class DocumentCreate(BaseModel):
     )
     responsible_person: Contact | None = Field(
         default=None,
-        description="Rectification order: who rectifies (default: the unit's "
-        "main responsible person)",
+        description="Rectification order: who rectifies (default: the holder of the unit's "
+        "main-responsible seat in the responsibility chain on issued_on)",
     )
 
 
@@ -167,7 +182,7 @@ class DocumentRead(BaseModel):
     deleted_at: datetime | None = None
 
 
-class DocumentPage(Page[DocumentRead]):
+class DocumentPage(SyncPage[DocumentRead]):
     pass
 
 

@@ -13,6 +13,7 @@ from app.auth.principal import Principal, Role
 from app.auth.scope import region_subtree, unit_scope
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
+from app.models.identity import Person
 from app.models.visit import (
     ChecklistItem,
     ChecklistTemplate,
@@ -336,3 +337,39 @@ async def lookback_planned(session: AsyncSession, hazard_id: uuid.UUID) -> bool:
         )
     )
     return (await session.execute(stmt)).first() is not None
+
+
+async def department_inspectors(
+    session: AsyncSession, department_id: uuid.UUID, limit: int = 2
+) -> list[Person]:
+    """Active inspectors (with a law-enforcement certificate) of a department, by name."""
+    stmt = (
+        select(Person)
+        .where(
+            Person.department_id == department_id,
+            Person.kind == "inspector",
+            Person.active.is_(True),
+            Person.deleted_at.is_(None),
+            Person.certificate_number.is_not(None),
+        )
+        .order_by(Person.name, Person.id)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def last_acceptance_visit(session: AsyncSession, hazard_id: uuid.UUID) -> uuid.UUID | None:
+    """The latest acceptance visit (验收) about a hazard, not cancelled."""
+    stmt = (
+        select(V.id)
+        .join(VisitHazard, VisitHazard.visit_id == V.id)
+        .where(
+            VisitHazard.hazard_id == hazard_id,
+            V.type == "acceptance",
+            V.status != "cancelled",
+            V.deleted_at.is_(None),
+        )
+        .order_by(V.planned_on.desc(), V.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.pagination import Page
+from app.core.pagination import Page, SyncPage, sort_field
 from app.core.timebounds import BoundedDate, ObservedDatetime
 from app.enterprises.schemas import GeoPoint
 from app.reference.enums import RiskGrade, Sector
@@ -88,7 +88,7 @@ class VisitUpdate(BaseModel):
 
 class VisitHazardRead(BaseModel):
     hazard_id: uuid.UUID
-    outcome: str | None = Field(
+    outcome: LookbackOutcome | AcceptanceResult | None = Field(
         description="held / relapsed (look-back); passed / failed (acceptance); null until recorded"
     )
     note: str | None
@@ -130,7 +130,7 @@ class VisitRead(BaseModel):
     deleted_at: datetime | None = None
 
 
-class VisitPage(Page[VisitRead]):
+class VisitPage(SyncPage[VisitRead]):
     pass
 
 
@@ -144,9 +144,7 @@ class VisitFilter(BaseModel):
     region: str | None = Field(default=None, pattern=r"^\d{2,12}$")
     planned_from: BoundedDate | None = None
     planned_to: BoundedDate | None = None
-    sort: str | None = Field(
-        default=None, description="planned_on, created_at, updated_at, id; prefix - for descending"
-    )
+    sort: str | None = sort_field("planned_on", "created_at", "updated_at", "id")
     limit: int | None = Field(default=None, ge=1, le=200)
     cursor: str | None = None
     changed_since: str | None = None

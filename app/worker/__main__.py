@@ -1,14 +1,15 @@
-"""``python -m app.worker``: run the worker until SIGTERM or SIGINT."""
+"""``python -m app.worker``: run the worker until SIGTERM or SIGINT. Log lines are JSON, the
+same shape as the API's (``app.core.logs``)."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from app.config import get_settings
+from app.core.logs import configure_logging
 from app.worker.runner import main
 
 if __name__ == "__main__":
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(settings.log_level)
     asyncio.run(main(settings))

@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import logging
 import pkgutil
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,7 +26,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.core.clock import today_china, utcnow
+from app.core import logs, metrics
+from app.core.clock import refresh, today_china, utcnow
 from app.core.workdays import WorkdayCalendar, load_calendar
 from app.models.webhook import ClockRun
 
@@ -53,6 +55,7 @@ def job(name: str) -> Callable[[Job], Job]:
 
 
 async def _context(session: AsyncSession, settings: Settings) -> JobContext:
+    await refresh(session, settings.environment)  # the drill clock, as the API last set it
     return JobContext(
         settings=settings, now=utcnow(), today=today_china(), calendar=await load_calendar(session)
     )
@@ -71,7 +74,11 @@ def _discover() -> None:
             try:
                 importlib.import_module(name)
             except Exception:  # one broken domain must not stop the others' clock
-                log.exception("cannot load the clock jobs of %s", name)
+                log.exception(
+                    "cannot load the clock jobs of %s",
+                    name,
+                    extra=logs.event("clock_job_load_failed", module=name),
+                )
 
 
 def registry() -> dict[str, Job]:
@@ -94,8 +101,10 @@ async def run_due_jobs(
     """Run every job whose time has come and that no other worker is running."""
     results: dict[str, dict[str, Any]] = {}
     for name in sorted(registry()):
+        started = time.perf_counter()
         try:
             async with sessionmaker() as session, session.begin():
+                await refresh(session, settings.environment)
                 now = utcnow()
                 await session.execute(
                     insert(ClockRun).values(job=name, next_run_at=now).on_conflict_do_nothing()
@@ -108,6 +117,7 @@ async def run_due_jobs(
                 ).scalar_one_or_none()
                 if run is None:
                     continue
+                lag = max(0.0, (now - run.next_run_at).total_seconds())
                 result = await JOBS[name](session, await _context(session, settings))
                 run.last_started_at = now
                 run.last_finished_at = utcnow()
@@ -116,6 +126,33 @@ async def run_due_jobs(
                 run.next_run_at = now + timedelta(seconds=settings.clock_job_interval_seconds)
                 results[name] = result
         except Exception:
-            log.exception("clock job %s failed; it will be retried at the next tick", name)
+            metrics.WORKER_JOBS.labels(name, "error").inc()
+            log.exception(
+                "clock job %s failed; it will be retried at the next tick",
+                name,
+                extra=logs.event(
+                    "clock_job",
+                    worker=worker,
+                    job=name,
+                    outcome="error",
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                ),
+            )
             results[name] = {"error": True}
+        else:
+            metrics.WORKER_JOBS.labels(name, "ok").inc()
+            metrics.WORKER_JOB_LAG.labels(name).set(lag)
+            log.info(
+                "clock job %s done",
+                name,
+                extra=logs.event(
+                    "clock_job",
+                    worker=worker,
+                    job=name,
+                    outcome="ok",
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    lag_seconds=round(lag, 3),
+                    result=results[name],
+                ),
+            )
     return results

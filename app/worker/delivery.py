@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.audit.recorder import record_audit
 from app.auth.principal import Principal, Role
 from app.config import Settings
+from app.core import logs, metrics
 from app.core.clock import utcnow
 from app.events import signing, targets
 from app.events.outbox import emit_event
@@ -303,7 +304,25 @@ async def deliver_due(
             outcome = await send(client, settings, url, secrets, str(item.event_id), body)
         async with sessionmaker() as session, session.begin():
             status = await record(session, settings, item, outcome)
-        log.info("delivery %s -> %s (%s)", item.id, status, outcome.status_code or outcome.error)
+        outcome_label = "lost" if status is None else "retry" if status == "pending" else status
+        metrics.WEBHOOK_DELIVERIES.labels(outcome_label).inc()
+        log.info(
+            "delivery %s -> %s (%s)",
+            item.id,
+            outcome_label,
+            outcome.status_code or outcome.error,
+            extra=logs.event(
+                "delivery",
+                worker=worker,
+                delivery_id=str(item.id),
+                subscription_id=str(item.subscription_id),
+                event_id=str(item.event_id),
+                attempt=item.attempts + 1,
+                outcome=outcome_label,
+                http_status=outcome.status_code,
+                error=outcome.error,
+            ),
+        )
 
     await asyncio.gather(*(one(item) for item in claimed))
     return len(claimed)

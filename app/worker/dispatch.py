@@ -95,7 +95,7 @@ async def fan_out(session: AsyncSession, settings: Settings) -> int:
     cursor = await _lock_cursor(session)
     if cursor is None:
         return 0
-    xmin, _ = await horizon(session)
+    xmin = (await horizon(session)).below
     E = OutboxEvent  # noqa: N806
     limit = settings.webhook_batch_size
     stmt = (

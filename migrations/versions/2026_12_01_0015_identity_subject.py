@@ -1,7 +1,7 @@
 """identity_subject: what a subject without a person record signed in as (roles, regions)
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0017
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,9 +9,11 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import ANY
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import today_china, utcnow
+from app.models.identity import Person
 from app.models.webhook import WebhookDelivery
 from app.notifications.schemas import NotificationKind
 from app.notifications.service import notify
@@ -90,7 +92,21 @@ async def a_world_ctx(kit: Kit) -> Ctx:
 
 
 async def a_signed_onsite_record(kit: Kit) -> Ctx:
-    return await _visit_at("completed")(kit)
+    """A completed visit whose inspector is the department official's own person record (only
+    an inspector of the visit, signed in as themselves, signs or captures signatures)."""
+    person_id = uuid.uuid4()
+    await kit.connection.execute(
+        insert(Person).values(
+            id=person_id,
+            subject="audit-department_official",
+            name="王检查",
+            kind="inspector",
+            roles=["department_official"],
+            active=True,
+            version=1,
+        )
+    )
+    return await _visit_at("completed", members=[inspector_member("王检查", person_id)])(kit)
 
 
 async def a_registered_hazard(kit: Kit) -> Ctx:
@@ -339,11 +355,19 @@ VISIT_WRITES: list[Write] = [
         "inspection_visit",
         "sign_onsite_record",
         lambda ctx, body: changed(
-            signature=(None, {"role": "unit_head", "name": "张三", "attachment_id": None}),
+            signature=(
+                None,
+                {
+                    "role": "inspector",
+                    "name": "王检查",
+                    "attachment_id": None,
+                    "captured_by_member_id": None,
+                },
+            ),
             record_status=("draft", "signing"),
         ),
         setup=a_signed_onsite_record,
-        body=lambda ctx: {"signer_role": "unit_head", "name": "张三"},
+        body=lambda ctx: {"signer_role": "inspector"},
         actor="department_official",
         resource_id=_on_visit,
     ),
@@ -355,7 +379,7 @@ VISIT_WRITES: list[Write] = [
         "record_signature_refusal",
         lambda ctx, body: changed(
             head_refused=(False, True),
-            refusal_note=(None, "张三：负责人拒绝签字，两名检查人员见证"),
+            refusal_note=(None, "张三：负责人拒绝签字，两名检查人员见证（记录人：王检查）"),
             record_status=("draft", "signing"),
         ),
         setup=a_signed_onsite_record,
@@ -473,7 +497,65 @@ def _assignment_body(ctx: Ctx) -> dict[str, Any]:
     }
 
 
+async def an_assignment_to_answer(kit: Kit) -> Ctx:
+    """An assignment held by the person behind the ``audit-enterprise_user`` token."""
+    ctx = await a_unit_with_staff(kit)
+    ent = ctx["enterprise"]["id"]
+    holder = await kit.client.post(
+        "/api/v1/people",
+        json={
+            "name": "王总",
+            "kind": "enterprise_staff",
+            "position": "other",
+            "enterprise_id": ent,
+            "roles": ["enterprise_user"],
+            "subject": "audit-enterprise_user",
+        },
+        headers=kit.admin,
+    )
+    assert holder.status_code == 201, holder.text
+    kit.as_(ctx, "enterprise_user")
+    ctx["assignment"] = await assign(
+        kit.client,
+        kit.admin,
+        "enterprise_safety_manager",
+        holder_person_id=holder.json()["id"],
+        object_type="enterprise",
+        object_enterprise_id=ent,
+    )
+    return ctx
+
+
 RESPONSIBILITY_WRITES: list[Write] = [
+    Write(
+        "confirm_responsibility_assignment",
+        "POST",
+        ASSIGNMENTS + "/{assignment[id]}/confirm",
+        "responsibility_assignment",
+        "confirm",
+        lambda ctx, body: changed(
+            last_confirmed_at=(None, ANY),
+            answered_by=(None, "enterprise_user:audit-enterprise_user"),
+        ),
+        setup=an_assignment_to_answer,
+        body=lambda ctx: {},
+        actor="enterprise_user",
+    ),
+    Write(
+        "decline_responsibility_assignment",
+        "POST",
+        ASSIGNMENTS + "/{assignment[id]}/decline",
+        "responsibility_assignment",
+        "decline",
+        lambda ctx, body: changed(
+            declined_at=(None, ANY),
+            decline_reason=(None, "已调离"),
+            answered_by=(None, "enterprise_user:audit-enterprise_user"),
+        ),
+        setup=an_assignment_to_answer,
+        body=lambda ctx: {"reason": "已调离"},
+        actor="enterprise_user",
+    ),
     Write(
         "create_responsibility_assignment",
         "POST",
@@ -490,6 +572,8 @@ RESPONSIBILITY_WRITES: list[Write] = [
         setup=a_unit_with_staff,
         body=_assignment_body,
         status=201,
+        # the enterprise record mirrors its main-responsible seat (its own update row)
+        also={"enterprise": 1},
     ),
     Write(
         "update_responsibility_assignment",
@@ -512,6 +596,7 @@ RESPONSIBILITY_WRITES: list[Write] = [
         ),
         setup=an_assignment,
         body=lambda ctx: {"reason": "企业注销"},
+        also={"enterprise": 1},  # the seat is vacant: the record's main responsible person too
     ),
     Write(
         "hand_over_responsibility_assignment",
@@ -526,8 +611,9 @@ RESPONSIBILITY_WRITES: list[Write] = [
         body=lambda ctx: {"reason": "工作调动", "holder_person_id": ctx["boss2"]["id"]},
         resource_id=lambda ctx, body: ctx["assignment"]["id"],
         # A hand-over ends the old assignment and creates its successor: two assignments
-        # change, each with its own row ("hand_over" on the old one, "create" on the new one).
-        also={"responsibility_assignment": 1},
+        # change, each with its own row ("hand_over" on the old one, "create" on the new one);
+        # the enterprise record names the new head.
+        also={"responsibility_assignment": 1, "enterprise": 1},
     ),
     Write(
         "create_major_hazard_source",
@@ -1155,8 +1241,22 @@ STATISTICS_WRITES: list[Write] = [
 ]
 
 
+CLOCK_WRITES = [
+    Write(
+        "move_clock",
+        "PATCH",
+        "/api/v1/clock",
+        "service_clock",
+        "update",
+        lambda ctx, body: changed(offset_seconds=(0, 86400), reason=(None, "演练")),
+        body=lambda ctx: {"offset_seconds": 86400, "reason": "演练"},
+        resource_id=lambda ctx, body: "service",
+    ),
+]
+
 DOMAIN_WRITES: list[Write] = (
-    VISIT_WRITES
+    CLOCK_WRITES
+    + VISIT_WRITES
     + RESPONSIBILITY_WRITES
     + PLATFORM_WRITES
     + PUBLIC_REPORT_WRITES

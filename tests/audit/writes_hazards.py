@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 from unittest.mock import ANY
 
-from tests.audit.kit import Ctx, Kit, Setup, Write, changed, created
+from tests.audit.kit import Ctx, Kit, Setup, Write, changed, created, includes
 from tests.factories import COUNTY
 from tests.hazards.builders import (
     PNG,
@@ -165,6 +165,20 @@ HAZARD_WRITES: list[Write] = [
         ),
         setup=_at("registered"),
         body=lambda ctx: {"level": "major", "expert_note": "专家认定为重大隐患"},
+    ),
+    Write(
+        "regrade_hazard_major",
+        "POST",
+        HZ + "/regrade-major",
+        "hazard",
+        "regrade_major",
+        lambda ctx, body: includes(
+            level=("general", "major"),
+            status=("rectifying", "planning"),
+            expert_note=(None, "专家认定为重大隐患"),
+        ),
+        setup=_at("rectifying"),
+        body=lambda ctx: {"reason": "整改中发现重大隐患", "expert_note": "专家认定为重大隐患"},
     ),
     Write(
         "fix_hazard_on_spot",
@@ -400,6 +414,8 @@ HAZARD_WRITES: list[Write] = [
         lambda ctx, body: {"relapse_of_id": {"old": None, "new": ctx["old"]["id"]}},
         setup=a_relapse,
         body=lambda ctx: {"relapse_of_id": ctx["old"]["id"]},
+        # the closed hazard's own row: relapse_found (with its hazard.relapse_found event)
+        also={"hazard": 1},
     ),
     Write(
         "assign_hazard_experts",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from app import cli
 from app.auth.tokens import TokenVerifier
 from app.cli import main
 from app.config import Settings
@@ -15,6 +18,7 @@ def test_refuses_without_secret(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("ANJIAN_DEV_JWT_SECRET", raising=False)
+    monkeypatch.setattr(cli, "SECRET_FILE", cli.SECRET_FILE.with_name("no-such-secret"))
     assert main(["token", "--role", "admin"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -61,3 +65,20 @@ def test_rejects_bad_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
             main(argv)
         assert exc.value.code == 2
     assert main(["token", "--role", "enterprise_user"]) == 2
+
+
+def test_development_finds_the_secret_make_run_generated(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    """`make run` prints `.venv/bin/python -m app.cli token --role admin`: it works as printed,
+    with the secret `make run` keeps in .data/dev-jwt-secret (development only)."""
+    secret_file = tmp_path / "dev-jwt-secret"
+    secret_file.write_text(SECRET + "\n")
+    monkeypatch.setattr(cli, "SECRET_FILE", secret_file)
+    monkeypatch.delenv("ANJIAN_DEV_JWT_SECRET", raising=False)
+    monkeypatch.setenv("ANJIAN_ENVIRONMENT", "development")
+    assert main(["token", "--role", "admin"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert TokenVerifier(Settings(dev_jwt_secret=SECRET)).verify(token)["role"] == "admin"
+    monkeypatch.setenv("ANJIAN_ENVIRONMENT", "test")  # only in development
+    assert main(["token", "--role", "admin"]) == 2

@@ -165,6 +165,14 @@ async def test_docs_are_self_hosted(client: AsyncClient) -> None:
         for asset in assets:
             assert (await client.get(asset)).status_code == 200
         assert "fonts.googleapis" not in html
+    swagger = (await client.get("/docs")).text
+    assert '"validatorUrl": null' in swagger  # no call to validator.swagger.io
+    redoc = (await client.get("/redoc")).text
+    script = re.findall(r"""<script src=["'](/[^"']+)""", redoc)
+    assert script == ["/docs-local/redoc.standalone.js"]
+    bundle = await client.get(script[0])
+    assert bundle.status_code == 200
+    assert b"cdn.redoc.ly" not in bundle.content  # its sidebar logo, served locally instead
 
 
 async def test_sync_cursor_expiry_is_410(
@@ -215,14 +223,21 @@ async def test_one_json_access_log_line(
     import json
     import logging
 
+    from app.core.logs import JsonFormatter
+
     with caplog.at_level(logging.INFO, logger="anjian.access"):
         await client.get(
             f"/api/v1/enterprises/{uuid.uuid4()}", headers={**admin, "X-Request-ID": "log-1"}
         )
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "anjian.access"]
+    formatter = JsonFormatter()
+    lines = [json.loads(formatter.format(r)) for r in caplog.records if r.name == "anjian.access"]
     assert lines == [
         {
+            "time": lines[0]["time"],
+            "level": "info",
+            "logger": "anjian.access",
             "event": "request",
+            "message": "GET /api/v1/enterprises/{enterprise_id} 404",
             "method": "GET",
             "route": "/api/v1/enterprises/{enterprise_id}",
             "status": 404,
@@ -230,3 +245,4 @@ async def test_one_json_access_log_line(
             "request_id": "log-1",
         }
     ]
+    assert lines[0]["time"].endswith("+00:00")

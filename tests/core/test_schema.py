@@ -48,11 +48,13 @@ def test_operation_ids_and_problem_responses(openapi_schema: dict[str, Any]) -> 
             assert len(op.get("tags", [])) == 1, (path, method)
             for status, response in op["responses"].items():
                 if status.startswith(("4", "5")):
-                    assert "application/problem+json" in response.get("content", {}), (
-                        path,
-                        method,
-                        status,
-                    )
+                    name = response["$ref"].removeprefix("#/components/responses/")
+                    shared = schema["components"]["responses"][name]
+                    assert shared["content"] == {
+                        "application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }
+                    }, (path, method, status)
 
 
 def test_creates_with_a_client_id_declare_their_replay(openapi_schema: dict[str, Any]) -> None:

@@ -56,7 +56,7 @@ async def test_csv_every_page_in_english(
     assert sorted(r[0] for r in rows[1:]) == sorted(e["id"] for e in ents)
     by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     first = by_id[ents[0]["id"]]
-    assert first["Sectors"] == "hazchem"
+    assert first["Sectors"] == "Hazardous chemicals"  # labels in the answer's language
     assert first["Main responsible person phone"] == "13812345678"
     assert first["Latitude"] == "30.259"
 
@@ -72,7 +72,7 @@ async def test_xlsx_by_accept_header_in_chinese(client: AsyncClient, admin: dict
     assert response.headers["content-type"] == XLSX_MEDIA_TYPE
     assert response.headers["content-language"] == "zh-CN"
     rows = _xlsx_rows(response.content)
-    assert rows[0][:3] == ["编号", "统一社会信用代码", "单位名称"]
+    assert rows[0][:3] == ["系统编号", "统一社会信用代码", "单位名称"]
     # the region filter covers the county subtree: the other county's unit is not there
     assert sorted(r[0] for r in rows[1:]) == sorted(e["id"] for e in ents[:2])
 
@@ -161,12 +161,14 @@ async def test_hazard_export_function(
         headers={**admin, "Accept-Language": "zh-CN"},
     )
     rows = _csv_rows(response.content)
-    assert rows[0][:3] == ["编号", "隐患编号", "隐患名称"]
-    assert sorted(r[0] for r in rows[1:]) == sorted(h["id"] for h in made)
+    assert rows[0][:3] == ["隐患编号", "隐患名称", "隐患描述"]
+    ids = rows[0].index("系统编号")
+    assert [r[ids] for r in rows[1:]] == [h["id"] for h in made]  # id (creation) order
+    assert [r[0] for r in rows[1:]] == [h["code"] for h in made]
     own = token("enterprise_user", enterprise_id=ent["id"])
     as_xlsx = await client.get("/api/v1/hazards/export", params={"format": "xlsx"}, headers=own)
     sheet = _xlsx_rows(as_xlsx.content)
-    phones = {r[16] for r in sheet[1:]}
+    phones = {r[sheet[0].index("Responsible person phone")] for r in sheet[1:]}
     assert phones == {"137****1111"}
     negotiated = await client.get(
         "/api/v1/hazards", params={"q": "导出隐患"}, headers={**admin, "Accept": "text/csv"}

@@ -25,23 +25,21 @@ async def test_register_general_and_major_rules(world: World, connection: AsyncC
     )
     assert r.json()["code"] == "hazard_major_not_immediate"
     clause = await a_clause(connection)
-    if clause:
-        r = await world.act(
-            hz,
-            "register",
-            {"level": "general", "treatment_type": "immediate", "criteria_clause_ids": [clause]},
-            world.dept,
-        )
-        assert r.status_code == 409
-        assert r.json()["code"] == "hazard_criteria_make_major"
-        major = await world.ok(
-            hz, "register", {"level": "major", "criteria_clause_ids": [clause]}, world.dept
-        )
-        assert major["level"] == "major"
-        assert major["treatment_type"] == "by_deadline"
-        assert major["status"] == "registered"
-    else:  # pragma: no cover - the reference seed always has clauses
-        await world.ok(hz, "register", {"level": "major", "expert_note": "专家意见"}, world.dept)
+    assert clause, "the reference seed has criteria clauses (a_clause found none)"
+    r = await world.act(
+        hz,
+        "register",
+        {"level": "general", "treatment_type": "immediate", "criteria_clause_ids": [clause]},
+        world.dept,
+    )
+    assert r.status_code == 409
+    assert r.json()["code"] == "hazard_criteria_make_major"
+    major = await world.ok(
+        hz, "register", {"level": "major", "criteria_clause_ids": [clause]}, world.dept
+    )
+    assert major["level"] == "major"
+    assert major["treatment_type"] == "by_deadline"
+    assert major["status"] == "registered"
     r = await world.act(hz, "register", {"level": "major", "expert_note": "x"}, world.dept)
     assert r.status_code == 409
     assert r.json()["code"] == "hazard_not_reported"

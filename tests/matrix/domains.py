@@ -94,6 +94,13 @@ def _post_op(path: str, target: str | None, body: Callable[[Any], Awaitable[dict
     return op
 
 
+def _patch_op(path: str, body: Callable[[Any], Awaitable[dict[str, Any]]]) -> Op:
+    async def op(c: AsyncClient, h: dict[str, str], w: Any) -> Response:
+        return await c.patch(path, json=await body(w), headers=h)
+
+    return op
+
+
 def _fixed(value: dict[str, Any]) -> Callable[[Any], Awaitable[dict[str, Any]]]:
     async def make(w: Any) -> dict[str, Any]:
         return value
@@ -130,6 +137,8 @@ OPS: dict[tuple[str, str], Op] = {
         "/api/v1/webhook-subscriptions", None, _fixed({"url": "https://hook.example.gov.cn/"})
     ),
     ("public-reports", "list"): _get("/api/v1/public-reports"),
+    ("clock", "read"): _get("/api/v1/clock"),
+    ("clock", "move"): _patch_op("/api/v1/clock", _fixed({"offset_seconds": 3600})),
 }
 
 # Notes on the less obvious cells:
@@ -161,6 +170,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("events", "list"):                         "A  A  A   A    A    F   F   A    A",
     ("webhook-subscriptions", "create"):        "A  F  F   F    F    F   F   F    A",
     ("public-reports", "list"):                 "A  A  A   A    A    F   F   F    F",
+    ("clock", "read"):                          "A  A  A   A    A    A   A   A    A",
+    ("clock", "move"):                          "A  F  F   F    F    F   F   F    F",
 }
 # fmt: on
 

@@ -103,7 +103,12 @@ async def test_identity_never_leaks(
     # The handler reads it; the read is audited without the plaintext.
     seen = await client.get(f"{URL}/{rid}/reporter", headers=t["emergency"])
     assert seen.status_code == 200
-    assert seen.json() == {"anonymous": False, "name": NAME, "contact": CONTACT}
+    assert seen.json() == {
+        "anonymous": False,
+        "name": NAME,
+        "contact": CONTACT,
+        "callback_phone": None,
+    }
     assert seen.headers["cache-control"] == "no-store"
     audit = (
         await connection.execute(
@@ -192,7 +197,12 @@ async def test_anonymous_reporter_read(
     receipt = await submit(client, enterprise_id=county.enterprise["id"])
     report = await find_report(client, county.tokens["committee"], receipt["receipt_code"])
     seen = await client.get(f"{URL}/{report['id']}/reporter", headers=county.tokens["committee"])
-    assert seen.json() == {"anonymous": True, "name": None, "contact": None}
+    assert seen.json() == {
+        "anonymous": True,
+        "name": None,
+        "contact": None,
+        "callback_phone": None,
+    }
 
 
 async def test_ciphertext_is_bound_to_its_report(

@@ -99,26 +99,31 @@ async def fill(url: str, n: int) -> None:
     started = time.perf_counter()
     async with engine.begin() as conn:
         for cuboid, key in CUBOIDS.items():
-            await conn.execute(text(f"TRUNCATE hazard_rollup_{cuboid}, hazard_close_days_{cuboid}"))
             await conn.execute(
                 text(
-                    f"{SYNTHETIC} INSERT INTO hazard_rollup_{cuboid} "  # noqa: S608
+                    f"TRUNCATE hazard_rollup_{cuboid}_folded, hazard_close_days_{cuboid}_folded, "
+                    "hazard_rollup_delta"
+                )
+            )
+            await conn.execute(
+                text(
+                    f"{SYNTHETIC} INSERT INTO hazard_rollup_{cuboid}_folded "  # noqa: S608
                     f"SELECT {key}, {_measure_sums()} FROM syn GROUP BY {key}"
                 ),
                 {"n": n, "county": COUNTY},
             )
             await conn.execute(
                 text(
-                    f"{SYNTHETIC} INSERT INTO hazard_close_days_{cuboid} "  # noqa: S608
+                    f"{SYNTHETIC} INSERT INTO hazard_close_days_{cuboid}_folded "  # noqa: S608
                     f"SELECT {key}, days, count(*) FROM syn "
                     f"WHERE status = 'closed' GROUP BY {key}, days"
                 ),
                 {"n": n, "county": COUNTY},
             )
-        await conn.execute(text("TRUNCATE hazard_close_days_region_year"))
+        await conn.execute(text("TRUNCATE hazard_close_days_region_year_folded"))
         await conn.execute(
             text(
-                f"{SYNTHETIC} INSERT INTO hazard_close_days_region_year "  # noqa: S608
+                f"{SYNTHETIC} INSERT INTO hazard_close_days_region_year_folded "  # noqa: S608
                 "SELECT region_code, sector, level, extract(year FROM found_month)::smallint, "
                 "days, count(*) FROM syn WHERE status = 'closed' GROUP BY 1, 2, 3, 4, 5"
             ),

@@ -87,12 +87,23 @@ async def test_scores_ranking_and_snapshot(
     assert town["scores"] == {
         "rectification": 0.0,
         "overdue": 20.0,
-        "major": 20.0,
+        "major": None,  # no major hazard: not rated, its weight spread over the rated ones
         "visits": 0.0,
         "accident": 0.0,
     }
-    assert by_unit(a)[TOWN_2]["total"] == 80.0  # nothing found: full marks on computed rates
-    assert by_unit(a)[TOWN]["rank"] > 1
+    assert town["details"]["rectification"]["numerator"] == 0
+    assert town["details"]["rectification"]["denominator"] == 1
+    assert town["details"]["major"]["rated"] is False
+    assert town["details"]["overdue"]["effective_weight"] == 25.0
+    assert town["total"] == 25.0  # 20 of the 80 rated points, scaled to 100
+    # nothing found: the computed indicators are not rated (no full marks for not inspecting);
+    # only the entered one counts, and it is missing
+    idle = by_unit(a)[TOWN_2]
+    assert idle["found"] == 0
+    assert idle["scores"]["rectification"] is None
+    assert idle["scores"]["overdue"] is None
+    assert idle["total"] == 0.0
+    assert town["rank"] == 1
     patched = await client.patch(
         f"{URL}/{a['id']}",
         headers={**office, "If-Match": '"1"'},
@@ -100,7 +111,7 @@ async def test_scores_ranking_and_snapshot(
     )
     assert patched.status_code == 200, patched.text
     p = patched.json()
-    assert (p["version"], by_unit(p)[TOWN_2]["total"]) == (2, 90.0)
+    assert (p["version"], by_unit(p)[TOWN_2]["total"]) == (2, 50.0)
     assert by_unit(p)[TOWN]["vetoed"] is True
     assert by_unit(p)[TOWN]["total"] == 0.0
     assert p["results"][0]["unit"] == TOWN_2
@@ -159,3 +170,31 @@ async def test_refusals(
     assert hidden.status_code == 404
     own = token("enterprise_user", enterprise_id="01a226ea-345b-7348-9ac4-7d915b0fff41")
     assert (await client.get(URL, headers=own)).status_code == 403
+
+
+async def test_nothing_to_rate_is_not_rated(
+    world: World, client: AsyncClient, admin: dict[str, str]
+) -> None:
+    """A town that found nothing is not rated (no full marks for not inspecting); the town that
+    found hazards and is fixing them is ranked, its score showing its inputs."""
+    hz = await world.rectifying()
+    await world.ok(
+        hz,
+        "declare-completion",
+        {"note": "已整改", "attachment_ids": [await world.photo(hz["id"])]},
+        world.enterprise_user,
+    )
+    await world.rectifying()
+    a = (await client.post(URL, json=body(indicators=INDICATORS[:3]), headers=admin)).json()
+    active, idle = by_unit(a)[TOWN], by_unit(a)[TOWN_2]
+    assert (idle["total"], idle["rank"]) == (None, None)
+    assert set(idle["scores"].values()) == {None}
+    assert active["rank"] == 1
+    assert a["results"][0]["unit"] == TOWN
+    assert all(r["total"] is None for r in a["results"][1:])
+    rect = active["details"]["rectification"]
+    assert (rect["numerator"], rect["denominator"], rect["rated"]) == (0, 2, True)
+    assert "closed ÷ found" in rect["formula"]
+    # rectification 0/2 → 0 of 40; overdue 0 → 20 of 20; major not rated: 20 of the 60 rated
+    # points, scaled to the full 80 → 26.6667
+    assert active["total"] == 26.6667

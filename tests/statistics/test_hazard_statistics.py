@@ -413,5 +413,8 @@ async def test_campaign_filter(
             _same(body["totals"], oracle[None], "campaign totals")
             assert (body["totals"]["found"], body["totals"]["overdue"]) == (2, 1)
             continue
+        # every group of the oracle is answered (an empty list would compare nothing)
+        assert {g["key"][dimension] for g in body["groups"]} == set(oracle), dimension
+        assert len(body["groups"]) == {"level": 3, "source": 1}[dimension], body["groups"]
         for group in body["groups"]:
             _same(group, oracle[group["key"][dimension]], f"campaign {dimension}")

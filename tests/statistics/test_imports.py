@@ -136,7 +136,9 @@ async def test_export_reimports_as_unchanged(client: AsyncClient, admin: dict[st
     exported = await client.get("/api/v1/enterprises/export", params={"q": "回导"}, headers=admin)
     response = await upload(client, admin, exported.content)
     job = response.json()
-    assert (job["unchanged_rows"], job["created_rows"], job["error_rows"]) == (2, 0, 0), job
+    assert (job["unchanged_rows"], job["created_rows"], job["error_rows"]) == (2, 0, 0), job[
+        "errors"
+    ]
     assert {"Status", "Version", "Created at"} <= set(job["ignored_columns"])
 
 
@@ -219,7 +221,7 @@ async def test_hazard_import(
         headers={**admin, "Accept-Language": "zh-CN"},
     )
     header = template.content.decode("utf-8-sig").strip().split(",")
-    assert header[:3] == ["编号", "单位统一社会信用代码 *", "隐患名称 *"]
+    assert header[:3] == ["系统编号", "单位统一社会信用代码 *", "隐患名称 *"]
     town = token("town_official", region_code=TOWN)
     rows = [
         [

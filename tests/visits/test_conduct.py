@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.visits.builders import (
+    add_person,
     complete,
     inspector_member,
     plan_visit,
@@ -150,20 +153,34 @@ async def test_self_inspection_raises_self_found_hazard(
     assert hazard["source"] == "self_inspection"
 
 
-async def test_onsite_record_signed_by_all_then_immutable(
-    client: AsyncClient, admin: dict[str, str], token: Token
-) -> None:
+async def _two_inspectors(
+    client: AsyncClient, admin: dict[str, str], token: Token, connection: AsyncConnection
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], dict[str, str]]:
+    """A unit, a visit with two inspectors who have accounts, each one's token."""
     u = await setup_unit(client, admin, token)
-    official = u["official"]
+    dept = u["dept"]["id"]
+    tag = uuid.uuid4().hex[:8]
+    wang = await add_person(connection, subject=f"wang-{tag}", name="王检查", department_id=dept)
+    zhao = await add_person(connection, subject=f"zhao-{tag}", name="赵检查", department_id=dept)
+    as_wang = token("inspector", sub=f"wang-{tag}", department_id=dept)
+    as_zhao = token("inspector", sub=f"zhao-{tag}", department_id=dept)
     visit = await plan_visit(
         client,
-        official,
+        u["official"],
         u["ent"]["id"],
         members=[
-            inspector_member("王检查"),
-            {**inspector_member("赵检查"), "certificate_number": "2"},
+            inspector_member("王检查", wang),
+            {**inspector_member("赵检查", zhao), "certificate_number": "2"},
         ],
     )
+    return u, visit, as_wang, as_zhao
+
+
+async def test_onsite_record_signed_by_all_then_immutable(
+    client: AsyncClient, admin: dict[str, str], token: Token, connection: AsyncConnection
+) -> None:
+    u, visit, as_wang, as_zhao = await _two_inspectors(client, admin, token, connection)
+    official = u["official"]
     rec_url = f"{URL}/{visit['id']}/onsite-record"
     assert (await client.get(rec_url, headers=official)).status_code == 404
     await start(client, official, visit["id"])
@@ -182,6 +199,18 @@ async def test_onsite_record_signed_by_all_then_immutable(
     )
     assert stale.status_code == 412
     first, second = visit["members"][0]["id"], visit["members"][1]["id"]
+    # an official who is not on the visit signs for nobody; an inspector not for another
+    for headers, body, code in (
+        (
+            official,
+            {"signer_role": "inspector", "member_id": first},
+            "signer_not_inspector_of_visit",
+        ),
+        (as_wang, {"signer_role": "inspector", "member_id": second}, "signature_not_own"),
+    ):
+        refused = await client.post(f"{rec_url}/signatures", json=body, headers=headers)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["code"] == code
     unknown = await client.post(
         f"{rec_url}/signatures",
         json={
@@ -189,7 +218,7 @@ async def test_onsite_record_signed_by_all_then_immutable(
             "member_id": first,
             "attachment_id": "01938a4e-0000-7000-8000-0000000000bb",
         },
-        headers=official,
+        headers=as_wang,
     )
     assert unknown.status_code == 422
     assert unknown.json()["code"] == "reference_not_found"
@@ -197,26 +226,45 @@ async def test_onsite_record_signed_by_all_then_immutable(
         f"{rec_url}/signatures",
         json={
             "signer_role": "inspector",
-            "member_id": first,
             "attachment_id": await visit_file(client, official, visit["id"], "document"),
         },
-        headers=official,
+        headers=as_wang,
     )
-    assert signed.status_code == 200
+    assert signed.status_code == 200, signed.text
     assert signed.json()["status"] == "signing"
+    own = signed.json()["signatures"][0]
+    assert (own["member_id"], own["name"], own["capture"]) == (first, "王检查", "own_account")
+    assert own["signed_by"].startswith("inspector:wang-")
     locked = await client.patch(rec_url, json={"handling": "改"}, headers=official)
     assert locked.status_code == 409
     assert locked.json()["code"] == "onsite_record_signed"
     dup = await client.post(
         f"{rec_url}/signatures",
         json={"signer_role": "inspector", "member_id": first},
-        headers=official,
+        headers=as_wang,
     )
     assert dup.status_code == 409
-    head = await client.post(
-        f"{rec_url}/signatures", json={"signer_role": "unit_head", "name": "张三"}, headers=official
+    # the head signs on Zhao's device: name and image required, and the signature says so
+    no_image = await client.post(
+        f"{rec_url}/signatures", json={"signer_role": "unit_head", "name": "张三"}, headers=as_zhao
     )
+    assert no_image.status_code == 422
+    assert no_image.json()["code"] == "head_signature_image_required"
+    image = await visit_file(client, as_zhao, visit["id"], "document")
+    head = await client.post(
+        f"{rec_url}/signatures",
+        json={"signer_role": "unit_head", "name": "张三", "attachment_id": image},
+        headers=as_zhao,
+    )
+    assert head.status_code == 200, head.text
     assert head.json()["status"] == "signing"
+    captured = head.json()["signatures"][1]
+    assert captured["signer_role"] == "unit_head"
+    assert captured["name"] == "张三"
+    assert captured["capture"] == "inspector_device"
+    assert captured["captured_by_member_id"] == second
+    assert captured["member_id"] is None
+    assert captured["attachment_id"] == image
     staff = token("enterprise_user", enterprise_id=u["ent"]["id"])
     assert (
         await client.post(
@@ -226,50 +274,52 @@ async def test_onsite_record_signed_by_all_then_immutable(
         )
     ).status_code == 403
     done = await client.post(
-        f"{rec_url}/signatures",
-        json={"signer_role": "inspector", "member_id": second},
-        headers=official,
+        f"{rec_url}/signatures", json={"signer_role": "inspector"}, headers=as_zhao
     )
     assert done.json()["status"] == "signed"
     assert done.json()["signed_at"] is not None
     assert len(done.json()["signatures"]) == 3
-    for body in ({"signer_role": "unit_head", "name": "李四"},):
-        after = await client.post(f"{rec_url}/signatures", json=body, headers=official)
-        assert after.status_code == 409
-        assert after.json()["code"] == "onsite_record_signed"
+    after = await client.post(
+        f"{rec_url}/signatures",
+        json={"signer_role": "unit_head", "name": "李四", "attachment_id": image},
+        headers=as_zhao,
+    )
+    assert after.status_code == 409
+    assert after.json()["code"] == "onsite_record_signed"
     refusal = await client.post(
-        f"{rec_url}/refusal", json={"head_name": "张三", "note": "x"}, headers=official
+        f"{rec_url}/refusal", json={"head_name": "张三", "note": "x"}, headers=as_zhao
     )
     assert refusal.status_code == 409
     assert (await client.get(rec_url, headers=staff)).status_code == 200
 
 
 async def test_onsite_record_head_refusal(
-    client: AsyncClient, admin: dict[str, str], token: Token
+    client: AsyncClient, admin: dict[str, str], token: Token, connection: AsyncConnection
 ) -> None:
-    u = await setup_unit(client, admin, token)
+    u, visit, as_wang, as_zhao = await _two_inspectors(client, admin, token, connection)
     official = u["official"]
-    visit = await plan_visit(client, official, u["ent"]["id"])
     await start(client, official, visit["id"])
     await complete(client, official, visit["id"])
     rec_url = f"{URL}/{visit['id']}/onsite-record"
-    refused = await client.post(
-        f"{rec_url}/refusal",
-        json={"head_name": "张三", "note": "负责人拒绝签字，由两名检查人员在场见证"},
-        headers=official,
-    )
+    body = {"head_name": "张三", "note": "负责人拒绝签字，由两名检查人员在场见证"}
+    not_member = await client.post(f"{rec_url}/refusal", json=body, headers=official)
+    assert not_member.status_code == 403
+    refused = await client.post(f"{rec_url}/refusal", json=body, headers=as_wang)
     assert refused.status_code == 200
     assert refused.json()["head_refused"] is True
     assert refused.json()["status"] == "signing"
+    assert "王检查" in refused.json()["refusal_note"]
+    image = await visit_file(client, as_wang, visit["id"], "document")
     head = await client.post(
-        f"{rec_url}/signatures", json={"signer_role": "unit_head", "name": "张三"}, headers=official
+        f"{rec_url}/signatures",
+        json={"signer_role": "unit_head", "name": "张三", "attachment_id": image},
+        headers=as_wang,
     )
     assert head.status_code == 409
     assert head.json()["code"] == "head_already_recorded"
-    signed = await client.post(
-        f"{rec_url}/signatures",
-        json={"signer_role": "inspector", "member_id": visit["members"][0]["id"]},
-        headers=official,
-    )
+    for headers in (as_wang, as_zhao):
+        signed = await client.post(
+            f"{rec_url}/signatures", json={"signer_role": "inspector"}, headers=headers
+        )
     assert signed.json()["status"] == "signed"
     assert "拒绝签字" in signed.json()["refusal_note"]

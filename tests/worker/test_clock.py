@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from app.config import Settings
 from app.core.clock import utcnow
+from app.models.hazard import Hazard
 from app.models.responsibility import ResponsibilityAssignment, ResponsibilitySnapshot
 from app.models.webhook import WebhookDelivery
 from app.worker.clock import run_due_jobs, run_job
@@ -58,13 +59,30 @@ async def test_overdue_fires_once_per_deadline(
     closed = await add_hazard(session, ent, deadline=date(2026, 10, 9), status="closed")
     no_deadline = await add_hazard(session, ent, deadline=None, status="registered")
     await session.commit()
+
+    async def stamp(h: Any) -> tuple[int, int, int]:
+        row = await session.execute(
+            select(Hazard.sync_xid, Hazard.sync_seq, Hazard.version)
+            .where(Hazard.id == h.id)
+            .execution_options(populate_existing=True)
+        )
+        xid, seq, version = row.one()
+        return int(xid), int(seq), int(version)
+
     travel_to(date(2026, 10, 9))  # the deadline day itself is not overdue
+    before = await stamp(hazard)
     assert await run(session, settings, "hazard_overdue") == 0
+    assert await stamp(hazard) == before
     travel_to(date(2026, 10, 10))
     assert await run(session, settings, "hazard_overdue") == 1
+    # the flip is a change for delta sync (a new stamp, once); the version stays
+    flipped = await stamp(hazard)
+    assert flipped[:2] > before[:2]
+    assert flipped[2] == before[2]
     assert await run(session, settings, "hazard_overdue") == 0
     travel_to(date(2026, 10, 20))
     assert await run(session, settings, "hazard_overdue") == 0
+    assert await stamp(hazard) == flipped
     events = await all_events(client, admin, type="hazard.overdue")
     subjects = [e["subject"] for e in events]
     assert subjects == [f"hazard/{hazard.id}"]
@@ -308,6 +326,7 @@ async def test_scheduler_runs_each_job_once_per_interval(
         "responsibility_reconfirm",
         "prune_deliveries",
         "prune_outbox",
+        "prune_sync_removals",
     }
     assert all("error" not in r for r in first.values()), first
     assert await run_due_jobs(maker, settings, "w2") == {}  # not due again yet
@@ -354,6 +373,25 @@ async def test_prune_finished_deliveries(
         await client.get(f"/api/v1/webhook-subscriptions/{sub}/deliveries", headers=admin)
     ).json()["items"]
     assert [d["status"] for d in log] == ["pending"]
+
+
+async def test_prune_sync_removals_after_the_retention(
+    session: AsyncSession, settings: Settings
+) -> None:
+    old = utcnow() - timedelta(days=settings.sync_retention_days + 2)
+    for key, at in (("old", old), ("recent", utcnow())):
+        await session.execute(
+            text(
+                "INSERT INTO sync_removal (seq, xid, resource, row_key, reason, removed_at) "
+                "VALUES (nextval('anjian_change_seq'), 1, 'enterprise', :k, 'deleted', :t)"
+            ),
+            {"k": key, "t": at},
+        )
+    result = await run_job(session, settings, "prune_sync_removals")
+    left = set((await session.execute(text("SELECT row_key FROM sync_removal"))).scalars())
+    assert result["pruned"] >= 1
+    assert "old" not in left
+    assert "recent" in left
 
 
 async def test_prune_outbox_keeps_what_is_still_needed(

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import extract, select
+from sqlalchemy import Select, extract, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.recorder import diff, record_audit
 from app.auth.principal import Principal
 from app.auth.scope import require
+from app.config import Settings
 from app.core.clock import utcnow
 from app.core.errors import NotFound
+from app.core.listing import ListSpec, SyncView, run_list
 from app.events.outbox import emit_event
-from app.events.schemas import WorkdayOverridePut, WorkdayOverrideRead
+from app.events.schemas import (
+    WorkdayOverrideFilter,
+    WorkdayOverrideList,
+    WorkdayOverridePut,
+    WorkdayOverrideRead,
+)
 from app.models.webhook import WorkdayOverride
 
 RESOURCE = "workday_override"
 W = WorkdayOverride
+# Delta sync only (the plain list is short and not paged); a removal's id is the date.
+SYNC_SPEC = ListSpec(RESOURCE, {"on": W.on}, "on", W.on, W.sync_xid, W.sync_seq, id_name="on")
 
 
 def override_id(on: date) -> uuid.UUID:
@@ -27,15 +37,34 @@ def override_id(on: date) -> uuid.UUID:
 
 
 async def list_overrides(
-    session: AsyncSession, principal: Principal, year: int | None
-) -> list[WorkdayOverrideRead]:
-    stmt = select(W.on, W.is_workday, W.reason, W.created_at).order_by(W.on)
-    if year is not None:
-        stmt = stmt.where(extract("year", W.on) == year)
-    return [
-        WorkdayOverrideRead.model_validate(dict(r))
-        for r in (await session.execute(stmt)).mappings()
-    ]
+    session: AsyncSession, settings: Settings, principal: Principal, query: WorkdayOverrideFilter
+) -> WorkdayOverrideList:
+    """Every override (a short list), or, with ``changed_since``, the changes since a cursor."""
+    columns: tuple[Any, ...] = (W.on, W.is_workday, W.reason, W.created_at)
+    scoped: Select[Any] = select(*columns)
+    stmt = scoped
+    if query.year is not None:
+        stmt = stmt.where(extract("year", W.on) == query.year)
+    if query.changed_since is None:
+        rows = (await session.execute(stmt.order_by(W.on))).mappings()
+        return WorkdayOverrideList(items=[WorkdayOverrideRead.model_validate(r) for r in rows])
+    listed = await run_list(
+        session,
+        settings,
+        SYNC_SPEC,
+        stmt.add_columns(W.sync_xid, W.sync_seq),
+        filters={"year": query.year},
+        sort=None,
+        cursor=None,
+        limit=query.limit,
+        changed_since=query.changed_since,
+        view=SyncView(principal, scoped.add_columns(W.sync_xid, W.sync_seq), lambda r: true()),
+    )
+    return WorkdayOverrideList(
+        items=[WorkdayOverrideRead.model_validate(r) for r in listed.rows],
+        next_cursor=listed.next_cursor,
+        removed=listed.removed,
+    )
 
 
 async def put_override(

@@ -36,7 +36,7 @@ async def list_deliveries(
 ) -> tuple[list[WebhookDeliveryRead], str | None]:
     await get_subscription(session, principal, subscription_id)
     stmt = repository.deliveries_of(subscription_id, [s.value for s in query.status])
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         DELIVERY_SPEC,
@@ -49,6 +49,7 @@ async def list_deliveries(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [_delivery_read(r) for r in rows], next_cursor
 
 

@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.auth.scope import require
 from app.config import Settings
-from app.core.sync import SyncCursor
+from app.core.horizon import horizon
+from app.core.sync import SyncCursor, next_position, scope_fingerprint
 from app.events import channels, repository
 from app.events.schemas import (
     CloudEvent,
@@ -22,21 +23,23 @@ async def list_events(
     one: a slow commit is never skipped by a reader who already moved past it."""
     require(principal, "event:read")
     size = min(query.limit or settings.page_limit_default, settings.page_limit_max)
-    cursor = SyncCursor(settings.cursor_secret, "events", settings.event_retention_days)
+    # bound to the caller's scope (a change is 410: resync), not to the type filter (events
+    # never change, so a follower may narrow or widen its types as it goes)
+    cursor = SyncCursor(
+        settings.cursor_secret,
+        "events",
+        settings.event_retention_days,
+        scope=scope_fingerprint(principal),
+    )
     position = cursor.position(query.after)
-    xmin, own_xid = await repository.horizon(session)
+    below = await horizon(session)
     stmt = repository.after_position(
         repository.visible_events(channels.event_scope(principal), query.type),
         position,
-        xmin,
-        own_xid,
+        below,
         size,
     )
     rows = [dict(r) for r in (await session.execute(stmt)).mappings()]
-    if len(rows) > size:
-        last = (int(rows[size - 1]["sync_xid"]), int(rows[size - 1]["sync_seq"]))
-    else:
-        last = max((xmin - 1, repository.MAX_SEQ), position)
-        if rows:
-            last = max(last, (int(rows[-1]["sync_xid"]), int(rows[-1]["sync_seq"])))
+    stamps = [(int(r["sync_xid"]), int(r["sync_seq"])) for r in rows]
+    last = next_position(position, stamps, size, below)
     return [CloudEvent.model_validate(r) for r in rows[:size]], cursor.encode(*last)

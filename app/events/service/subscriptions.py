@@ -17,7 +17,7 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.events import repository, signing, targets
 from app.events.outbox import emit_event
 from app.events.schemas import (
@@ -25,6 +25,7 @@ from app.events.schemas import (
     WebhookSecretRotated,
     WebhookSubscriptionCreate,
     WebhookSubscriptionFilter,
+    WebhookSubscriptionPage,
     WebhookSubscriptionRead,
     WebhookSubscriptionUpdate,
 )
@@ -34,7 +35,12 @@ from app.reference.service import ensure_region
 RESOURCE = "webhook_subscription"
 _FIELDS = ("url", "description", "event_types", "region_code", "sectors", "active")
 SUBSCRIPTION_SPEC = ListSpec(
-    "webhook_subscription", repository.SUBSCRIPTION_SORTABLE, "created_at", WebhookSubscription.id
+    "webhook_subscription",
+    repository.SUBSCRIPTION_SORTABLE,
+    "created_at",
+    WebhookSubscription.id,
+    WebhookSubscription.sync_xid,
+    WebhookSubscription.sync_seq,
 )
 
 
@@ -145,22 +151,28 @@ async def list_subscriptions(
     settings: Settings,
     principal: Principal,
     query: WebhookSubscriptionFilter,
-) -> tuple[list[WebhookSubscriptionRead], str | None]:
+) -> WebhookSubscriptionPage:
     _ensure_can_manage(principal)
-    stmt = repository.visible_subscriptions(principal)
+    scoped = repository.visible_subscriptions(principal)
+    stmt = scoped
     if query.active is not None:
         stmt = stmt.where(repository.S.active.is_(query.active))
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         SUBSCRIPTION_SPEC,
         stmt,
-        filters=query.model_dump(exclude={"sort", "limit", "cursor"}),
+        filters=query.model_dump(exclude={"sort", "limit", "cursor", "changed_since"}),
         sort=query.sort,
         cursor=query.cursor,
         limit=query.limit,
+        changed_since=query.changed_since,
+        view=SyncView(principal, scoped, repository.subscription_was_visible(principal)),
     )
-    return [WebhookSubscriptionRead.model_validate(r) for r in rows], next_cursor
+    items = [WebhookSubscriptionRead.model_validate(r) for r in listed.rows]
+    return WebhookSubscriptionPage(
+        items=items, next_cursor=listed.next_cursor, removed=listed.removed
+    )
 
 
 async def create_subscription(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -28,6 +28,7 @@ from app.core.search import GramFrequencies, substring_match
 from app.hazards.repository.writes import insert_created as insert_created
 from app.hazards.repository.writes import save_step as save_step
 from app.models.attachment import Attachment
+from app.models.core import SyncRemoval
 from app.models.hazard import TERMINAL_STATUSES, Hazard, HazardDeadline, HazardEvent
 from app.models.identity import Person
 from app.models.reference import CriteriaClause
@@ -84,6 +85,15 @@ def scope_predicate(principal: Principal) -> ColumnElement[bool]:
         return H.assigned_expert_ids.contains([principal.person_id])
     return unit_scope(
         principal, region=H.region_code, sectors=H.sectors, enterprise_id=H.enterprise_id
+    )
+
+
+def was_visible(principal: Principal) -> Callable[[type[SyncRemoval]], ColumnElement[bool]]:
+    """The scope rule over the region, sectors and enterprise a hazard had before it moved."""
+    if principal.role is Role.expert:
+        return lambda r: false()
+    return lambda r: unit_scope(
+        principal, region=r.region_code, sectors=r.sectors, enterprise_id=r.enterprise_id
     )
 
 

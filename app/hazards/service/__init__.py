@@ -27,6 +27,7 @@ from app.hazards.service.register import (
     nearby_hazards,
     update_hazard,
 )
+from app.hazards.service.regrading import regrade_major
 from app.hazards.service.treatment import (
     approve_extension,
     reject_extension,
@@ -57,6 +58,7 @@ __all__ = [
     "order_rectification",
     "register_hazard",
     "regrade_hazard",
+    "regrade_major",
     "reject_acceptance",
     "reject_extension",
     "report_major",

@@ -15,6 +15,7 @@ from app.auth.principal import Principal, Role
 from app.auth.scope import require
 from app.core.clock import today_china, utcnow
 from app.core.concurrency import check_version
+from app.core.enums import zh_label, zh_labels
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.ids import new_id
 from app.core.plain import plain
@@ -57,6 +58,13 @@ _RECTIFYING = (S.rectifying, S.escalated)
 TRANSITIONS: dict[str, Transition] = {
     "register": _t([S.reported], S.registered, "hazard_not_reported", "hazard:register", True),
     "regrade": _t([S.registered], None, "hazard_not_registered", "hazard:register", False),
+    "regrade_major": _t(
+        [S.rectifying, S.extension_requested, S.escalated, S.pending_verification],
+        S.planning,
+        "hazard_not_in_rectification",
+        "hazard:register",
+        False,
+    ),
     "fix_on_spot": _t(
         [S.registered], S.pending_verification, "hazard_not_registered", "hazard:manage", True
     ),
@@ -165,11 +173,13 @@ def authorize(principal: Principal, hz: Hazard, action: str) -> Transition:
 def check_transition(hz: Hazard, action: str) -> None:
     rule = TRANSITIONS[action]
     if HazardStatus(hz.status) not in rule.allowed_from:
-        allowed = ", ".join(sorted(s.value for s in rule.allowed_from))
+        values = sorted(s.value for s in rule.allowed_from)
         raise conflict(
             rule.rule,
-            f"A hazard that is {hz.status} cannot {action} (allowed from: {allowed})",
-            f"隐患当前状态（{hz.status}）不能执行该操作",
+            f"A hazard that is {hz.status} cannot {action} (allowed from: {', '.join(values)})",
+            f"隐患当前状态为{zh_label('hazard_status', hz.status)}，不能执行"
+            f"「{zh_label('hazard_action', action)}」；允许的状态："
+            f"{zh_labels('hazard_status', values)}",
         )
 
 
@@ -311,6 +321,7 @@ EVENT_NAMES = {
     "update": "updated",
     "register": "registered",
     "regrade": "regraded",
+    "regrade_major": "regraded_major",
     "fix_on_spot": "fixed_on_spot",
     "order_rectification": "rectification_ordered",
     "report_major": "major_reported",

@@ -26,7 +26,7 @@ from app.hazards.service.common import (
     not_found,
     snapshot,
 )
-from app.hazards.service.register import _check_relapse_target, _note_relapse_on_old
+from app.hazards.service.relapse import check_relapse_target, note_relapse_on_old
 
 
 async def cancel_hazard(
@@ -79,7 +79,7 @@ async def link_relapse(
         raise conflict(
             "hazard_relapse_already_linked", "The hazard is already linked", "该隐患已关联原隐患"
         )
-    await _check_relapse_target(session, principal, relapse_of_id, hz.enterprise_id, hz.id)
+    await check_relapse_target(session, principal, relapse_of_id, hz.enterprise_id, hz.id)
     before = snapshot(hz, ("relapse_of_id",))
     hz.relapse_of_id = relapse_of_id
     result = await finish_step(
@@ -93,7 +93,7 @@ async def link_relapse(
         ("relapse_of_id",),
         relapse_of_id=relapse_of_id,
     )
-    await _note_relapse_on_old(session, principal, relapse_of_id, hz)
+    await note_relapse_on_old(session, principal, relapse_of_id, hz)
     return result
 
 

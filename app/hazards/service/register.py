@@ -16,7 +16,7 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.core.problems import register_constraint
 from app.enterprises import repository as enterprises
 from app.hazards import repository
@@ -29,12 +29,14 @@ from app.hazards.schemas import (
     HazardEventRead,
     HazardFilter,
     HazardNearby,
+    HazardPage,
     HazardRead,
     HazardUpdate,
     NearbyFilter,
 )
 from app.hazards.service.common import conflict, finish_step, not_found, read, snapshot
 from app.hazards.service.reads import RESOURCE, to_read, to_reads
+from app.hazards.service.relapse import check_relapse_target, note_relapse_on_old
 from app.models.hazard import Hazard, HazardEvent
 
 LIST_SPEC = ListSpec(
@@ -124,16 +126,16 @@ async def get_hazard(
 
 async def list_hazards(
     session: AsyncSession, settings: Settings, principal: Principal, query: HazardFilter
-) -> tuple[list[HazardRead], str | None]:
+) -> HazardPage:
     require(principal, "hazard:read")
     today = today_china()
-    stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
     frequencies = await repository.SEARCH_GRAMS.get(session) if query.q else None
-    stmt = repository.filtered(stmt, query, today, frequencies)
+    stmt = repository.filtered(scoped, query, today, frequencies)
     filters = query.model_dump(exclude={"sort", "limit", "cursor", "changed_since"})
     if query.overdue is not None:
         filters["_today"] = today  # an overdue page is only valid for the day it was asked
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -143,8 +145,10 @@ async def list_hazards(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped, repository.was_visible(principal)),
     )
-    return to_reads(rows, principal), next_cursor
+    items = to_reads(listed.rows, principal)
+    return HazardPage(items=items, next_cursor=listed.next_cursor, removed=listed.removed)
 
 
 async def nearby_hazards(
@@ -182,7 +186,7 @@ async def list_events(
     query: HazardEventFilter,
 ) -> tuple[list[HazardEventRead], str | None]:
     await get_hazard(session, principal, hazard_id)
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         EVENT_SPEC,
@@ -192,6 +196,7 @@ async def list_events(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     items = []
     for row in rows:
         lat, lon = row.pop("lat"), row.pop("lon")
@@ -206,37 +211,6 @@ async def list_deadlines(
     await get_hazard(session, principal, hazard_id)
     rows = await repository.deadlines(session, hazard_id)
     return HazardDeadlineList(items=[HazardDeadlineRead.model_validate(r) for r in rows])
-
-
-async def _check_relapse_target(
-    session: AsyncSession,
-    principal: Principal,
-    relapse_of_id: uuid.UUID,
-    enterprise_id: uuid.UUID,
-    own_id: uuid.UUID | None,
-) -> Hazard:
-    old = await repository.get_for_update(session, principal, relapse_of_id)
-    if old is None:
-        raise NotFound(
-            "The hazard it repeats was not found",
-            "所关联的原隐患不存在",
-            code="relapse_target_not_found",
-        )
-    if old.id == own_id:
-        raise conflict("hazard_relapse_self", "A hazard cannot repeat itself", "隐患不能关联自身")
-    if old.status != HazardStatus.closed.value:
-        raise conflict(
-            "hazard_relapse_target_not_closed",
-            "Only a closed hazard can relapse",
-            "仅已销号的隐患可关联反弹",
-        )
-    if old.enterprise_id != enterprise_id:
-        raise conflict(
-            "hazard_relapse_other_enterprise",
-            "A relapse must be at the same enterprise",
-            "反弹隐患须属于同一单位",
-        )
-    return old
 
 
 async def create_or_replay(
@@ -265,7 +239,7 @@ async def create_or_replay(
         )
     hazard_id = data.id or new_id()
     if data.relapse_of_id is not None:
-        await _check_relapse_target(session, principal, data.relapse_of_id, ent["id"], hazard_id)
+        await check_relapse_target(session, principal, data.relapse_of_id, ent["id"], hazard_id)
     values = _columns(data.model_dump(exclude={"id", "location"}))
     values.update(_columns({"location": data.model_dump()["location"]}))
     values["found_at"] = values["found_at"] or utcnow()
@@ -295,42 +269,11 @@ async def create_or_replay(
         {},
         ("code", "status", *_CREATE_FIELDS),
         new_code=(county, year),
+        relapse_of_id=hz.relapse_of_id,
     )
     if data.relapse_of_id is not None:
-        await _note_relapse_on_old(session, principal, data.relapse_of_id, hz)
+        await note_relapse_on_old(session, principal, data.relapse_of_id, hz)
     return read_model, True
-
-
-async def _note_relapse_on_old(
-    session: AsyncSession, principal: Principal, old_id: uuid.UUID, new: Hazard
-) -> None:
-    """The old hazard's timeline records that a look-back found it again (status unchanged)."""
-    old = await repository.get_any(session, old_id)
-    assert old is not None
-    session.add(
-        HazardEvent(
-            id=new_id(),
-            hazard_id=old.id,
-            occurred_at=utcnow(),
-            action="relapse_found",
-            from_status=old.status,
-            to_status=old.status,
-            actor_subject=principal.subject,
-            actor_role=principal.role.value,
-            actor_person_id=principal.person_id,
-            actor_department_id=principal.department_id,
-            actor_enterprise_id=principal.enterprise_id,
-            actor_region_code=principal.region_code,
-            comment=None,
-            document_numbers=[],
-            lat=None,
-            lon=None,
-            attachment_ids=[],
-            data={"relapse_id": str(new.id), "relapse_code": new.code},
-            hazard_version=old.version,
-        )
-    )
-    await session.flush()
 
 
 async def create_hazard(

@@ -124,14 +124,39 @@ class AssessmentUpdate(BaseModel):
         return self
 
 
+class ScoreDetail(BaseModel):
+    """What one indicator's points were computed from."""
+
+    metric: str
+    value: float | None = Field(description="The measured or entered value")
+    numerator: float | None = Field(default=None, description="e.g. hazards closed")
+    denominator: float | None = Field(default=None, description="e.g. hazards found")
+    target: float | None
+    weight: float = Field(description="Weight as defined")
+    effective_weight: float = Field(
+        default=0.0, description="Weight after re-weighting over the rated indicators"
+    )
+    rated: bool = Field(description="False: empty denominator, excluded (不参与评分)")
+    formula: str
+
+
 class UnitResult(BaseModel):
     unit: str = Field(description="Town code or department id")
     name: str | None
+    found: int = Field(default=0, description="Hazards found in the year (排查隐患数)")
     values: dict[str, float | None] = Field(description="Indicator code → measured value")
-    scores: dict[str, float] = Field(description="Indicator code → points")
-    total: float
+    scores: dict[str, float | None] = Field(
+        description="Indicator code → points (null: not rated, empty denominator)"
+    )
+    details: dict[str, ScoreDetail] = Field(
+        default_factory=dict, description="Indicator code → the inputs of its score"
+    )
+    total: float | None = Field(
+        description="Points scaled to the full weight over the rated indicators; null: nothing "
+        "to rate (not rated)"
+    )
     vetoed: bool
-    rank: int
+    rank: int | None = Field(description="Competition rank among rated units; null: not rated")
 
 
 class AssessmentRead(BaseModel):

@@ -53,14 +53,31 @@ def _final() -> Conflict:
     )
 
 
-def score(indicator: Indicator, value: float | None) -> float:
+def score(indicator: Indicator, value: float | None) -> float | None:
+    """Points of one indicator, or None when it is not rated (an empty denominator)."""
     if indicator.veto:
         return 0.0
-    if value is None:  # a computed rate with nothing to rate: full marks; a missing input: none
-        return 0.0 if indicator.metric == "manual" else indicator.weight
+    if value is None:  # a computed figure with nothing to rate: not rated; a missing input: 0
+        return 0.0 if indicator.metric == "manual" else None
     target = indicator.target or 1.0
     fraction = min(value / target, 1.0) if indicator.better == "higher" else 1.0 - value / target
     return round(indicator.weight * max(fraction, 0.0), 4)
+
+
+_FORMULAS = {
+    "rectification_rate": "closed ÷ found (整改率)",
+    "on_time_rate": "closed on time ÷ closed with a deadline (按期整改率)",
+    "overdue": "open hazards past their deadline (逾期未整改数)",
+    "major_open": "major hazards not closed (重大隐患未销号数)",
+    "major_cleared_rate": "major closed ÷ major found (重大隐患清零率)",
+    "manual": "entered value (人工录入)",
+}
+
+
+def _formula(ind: Indicator) -> str:
+    how = "min(value ÷ target, 1)" if ind.better == "higher" else "max(1 − value ÷ target, 0)"
+    target = ind.target or 1.0
+    return f"{_FORMULAS[ind.metric.value]}; points = weight × {how}, target {target:g}"
 
 
 async def _measured(
@@ -89,8 +106,71 @@ async def _measured(
             "overdue": g.overdue,
             "major_open": g.major_open,
             "major_cleared_rate": (g.major_cleared or 0) / majors if majors else None,
+            # the inputs shown with each score
+            "found": g.found,
+            "closed": g.closed,
+            "major_found": majors,
+            "major_cleared": g.major_cleared or 0,
         }
     return out
+
+
+_FRACTIONS = {
+    "rectification_rate": ("closed", "found"),
+    "major_cleared_rate": ("major_cleared", "major_found"),
+}
+
+
+def _unit_result(
+    indicators: list[Indicator], figures: dict[str, float | None], inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """Values, points and their inputs for one unit. A computed indicator is not rated when its
+    denominator is empty — for every computed one, when the unit found nothing in the year — and
+    the rated indicators' points are scaled to the full weight (re-weighted); a unit with no
+    rated indicator is not rated (total null, ranked after the rated ones)."""
+    found = figures.get("found") or 0
+    values: dict[str, float | None] = {}
+    scores: dict[str, float | None] = {}
+    details: dict[str, dict[str, Any]] = {}
+    for ind in indicators:
+        if ind.metric == "manual" or ind.veto:
+            value = inputs.get(ind.code)
+        elif not found:
+            value = None
+        else:
+            value = figures.get(ind.metric.value)
+            if value is None and ind.metric.value in ("overdue", "major_open"):
+                value = 0
+        values[ind.code], scores[ind.code] = value, score(ind, value)
+        numerator, denominator = _FRACTIONS.get(ind.metric.value, (None, None))
+        details[ind.code] = {
+            "metric": ind.metric.value,
+            "value": value,
+            "numerator": figures.get(numerator) if numerator else None,
+            "denominator": figures.get(denominator) if denominator else None,
+            "target": ind.target,
+            "weight": ind.weight,
+            "rated": scores[ind.code] is not None,
+            "formula": _formula(ind),
+        }
+    weighted = [i for i in indicators if not i.veto]
+    full = sum(i.weight for i in weighted)
+    rated = sum(i.weight for i in weighted if scores[i.code] is not None)
+    vetoed = any(ind.veto and values[ind.code] for ind in indicators)
+    for i in weighted:
+        details[i.code]["effective_weight"] = (
+            round(i.weight * full / rated, 4) if rated and scores[i.code] is not None else 0.0
+        )
+    points = sum(v for v in scores.values() if v is not None)
+    total = None if not rated else round(points * full / rated, 4)
+    return {
+        "values": values,
+        "scores": scores,
+        "details": details,
+        "found": found,
+        "total": 0.0 if vetoed else total,
+        "vetoed": vetoed,
+    }
 
 
 async def compute(session: AsyncSession, principal: Principal, a: Assessment) -> list[UnitResult]:
@@ -103,33 +183,16 @@ async def compute(session: AsyncSession, principal: Principal, a: Assessment) ->
     measured = await _measured(session, principal, a)
     rows: list[dict[str, Any]] = []
     for unit in sorted(set(names) | set(measured)):
-        inputs = a.inputs.get(unit, {})
-        values: dict[str, float | None] = {}
-        for ind in indicators:
-            if ind.metric == "manual" or ind.veto:
-                values[ind.code] = inputs.get(ind.code)
-            else:
-                values[ind.code] = measured.get(unit, {}).get(ind.metric.value)
-                if values[ind.code] is None and ind.metric.value == "overdue":
-                    values[ind.code] = 0
-        scores = {ind.code: score(ind, values[ind.code]) for ind in indicators}
-        vetoed = any(ind.veto and values[ind.code] for ind in indicators)
-        total = 0.0 if vetoed else round(sum(scores.values()), 4)
-        rows.append(
-            {
-                "unit": unit,
-                "name": names.get(unit),
-                "values": values,
-                "scores": scores,
-                "total": total,
-                "vetoed": vetoed,
-            }
-        )
-    rows.sort(key=lambda r: (-r["total"], r["unit"]))
+        result = _unit_result(indicators, measured.get(unit, {}), a.inputs.get(unit, {}))
+        rows.append({"unit": unit, "name": names.get(unit), **result})
+    rated = sorted(
+        (r for r in rows if r["total"] is not None), key=lambda r: (-r["total"], r["unit"])
+    )
     results: list[UnitResult] = []
-    for position, row in enumerate(rows, start=1):
+    for position, row in enumerate(rated, start=1):
         tied = results and results[-1].total == row["total"]
         results.append(UnitResult(**row, rank=results[-1].rank if tied else position))
+    results.extend(UnitResult(**r, rank=None) for r in rows if r["total"] is None)
     return results
 
 

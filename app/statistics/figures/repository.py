@@ -328,6 +328,13 @@ async def roll_overdue_clock(session: AsyncSession, target: date) -> int:
     return moved
 
 
+async def fold_rollups(session: AsyncSession) -> int:
+    """Move the pending rollup deltas into the folded tables (one folder at a time; the figures
+    are the same before and after). Returns the delta rows folded."""
+    folded: int = (await session.execute(select(func.anjian_hazard_rollup_fold()))).scalar_one()
+    return folded
+
+
 async def region_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
     if not codes:
         return {}

@@ -205,7 +205,9 @@ def _row_errors(spec: KindSpec, err: AppError) -> list[RowError]:
         for item in err.errors:
             loc = list(item.get("loc", []))
             column = spec.loc_to_column(loc[1:]) if loc[:1] == ["body"] and len(loc) > 1 else None
-            zh = err.detail_zh if len(err.errors) == 1 else item.get("msg", "")
+            zh = item.get("msg_zh") or (
+                err.detail_zh if len(err.errors) == 1 else item.get("msg", "")
+            )
             out.append(
                 specs.error(
                     column,

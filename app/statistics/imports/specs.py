@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.enums import REGISTRY
+from app.core.validation_zh import message_zh
 from app.enterprises import service as enterprise_service
 from app.enterprises.schemas import EnterpriseCreate
 from app.hazards import service as hazard_service
@@ -26,6 +27,7 @@ from app.statistics.imports.repository import enterprise_in_scope
 
 RowError = dict[str, Any]
 _LIST_SPLIT = re.compile(r"[;,，、；\s]+")
+_LIST_SEPARATORS = re.compile(r"[;,，、；]+")
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,31 @@ def _enum_value(enum: type[StrEnum], raw: str) -> str:
     return raw.strip()
 
 
+def _is_label(enum: type[StrEnum], text: str) -> bool:
+    """Whether ``text`` is exactly one value's code or label."""
+    wanted = text.strip().lower()
+    for registered, labels in REGISTRY.values():
+        if registered is enum:
+            return any(
+                wanted in (value.lower(), en.lower(), zh.lower())
+                for value, (en, zh) in labels.items()
+            )
+    return False
+
+
 def cell_value(spec: ImportField, raw: Any) -> Any:
     text = text_of(raw)
     if text is None:
         return None
     if spec.many:
-        parts = [p for p in _LIST_SPLIT.split(text) if p]
-        return [_enum_value(spec.enum, p) if spec.enum else p for p in parts]
+        # ";" and the like separate values; spaces only when there is no separator (labels such
+        # as "Hazardous chemicals", which an English export writes, hold spaces)
+        splitter = _LIST_SEPARATORS if _LIST_SEPARATORS.search(text) else _LIST_SPLIT
+        if spec.enum and splitter is _LIST_SPLIT and _is_label(spec.enum, text):
+            splitter = _LIST_SEPARATORS
+        parts = [p.strip() for p in splitter.split(text) if p.strip()]
+        values = [_enum_value(spec.enum, p) if spec.enum else p for p in parts]
+        return list(dict.fromkeys(values))
     return _enum_value(spec.enum, text) if spec.enum else text
 
 
@@ -111,7 +131,13 @@ def build(spec: KindSpec, values: Mapping[str, Any]) -> tuple[BaseModel | None, 
         return spec.schema.model_validate(spec.to_payload(values)), []
     except ValidationError as err:
         return None, [
-            error(spec.loc_to_column(e["loc"]), e["type"], e["msg"], e["msg"]) for e in err.errors()
+            error(
+                spec.loc_to_column(e["loc"]),
+                e["type"],
+                e["msg"],
+                message_zh(e["type"], e["msg"], e.get("ctx")),
+            )
+            for e in err.errors()
         ]
 
 
@@ -124,7 +150,7 @@ def error(column: str | None, code: str, message: str, message_zh: str) -> RowEr
 _CONTACTS = ("legal_representative", "main_responsible_person", "safety_manager")
 
 ENTERPRISE_FIELDS: tuple[ImportField, ...] = (
-    ImportField("id", "ID", "编号", example="(optional: re-importing the same id is a no-op)"),
+    ImportField("id", "ID", "系统编号", example="(optional: re-importing the same id is a no-op)"),
     ImportField(
         "uscc", "Unified social credit code", "统一社会信用代码", True, example="91330106MA2XXXXXXX"
     ),
@@ -219,7 +245,7 @@ ENTERPRISES = KindSpec(
 # --- hazards --------------------------------------------------------------------------------
 
 HAZARD_FIELDS: tuple[ImportField, ...] = (
-    ImportField("id", "ID", "编号", example="(optional: re-importing the same id is a no-op)"),
+    ImportField("id", "ID", "系统编号", example="(optional: re-importing the same id is a no-op)"),
     ImportField(
         "enterprise_uscc",
         "Enterprise credit code",

@@ -31,8 +31,8 @@ async def list_campaigns(
     query: Annotated[CampaignFilter, Query()],
 ) -> CampaignPage:
     """Campaigns covering or inside the caller's region."""
-    items, next_cursor = await service.list_campaigns(session, settings, principal, query)
-    return CampaignPage(items=items, next_cursor=next_cursor)
+    items, next_cursor, removed = await service.list_campaigns(session, settings, principal, query)
+    return CampaignPage(items=items, next_cursor=next_cursor, removed=removed)
 
 
 @router.post(

@@ -29,8 +29,8 @@ async def list_enforcement_documents(
     principal: PrincipalDep,
     query: Annotated[DocumentFilter, Query()],
 ) -> DocumentPage:
-    items, next_cursor = await service.list_documents(session, settings, principal, query)
-    return DocumentPage(items=items, next_cursor=next_cursor)
+    items, next_cursor, removed = await service.list_documents(session, settings, principal, query)
+    return DocumentPage(items=items, next_cursor=next_cursor, removed=removed)
 
 
 @router.post(

@@ -38,8 +38,8 @@ async def list_inspection_visits(
     query: Annotated[VisitFilter, Query()],
 ) -> VisitPage:
     """Visits in scope (and those the caller is on); `changed_since` syncs."""
-    items, next_cursor = await service.list_visits(session, settings, principal, query)
-    return VisitPage(items=items, next_cursor=next_cursor)
+    items, next_cursor, removed = await service.list_visits(session, settings, principal, query)
+    return VisitPage(items=items, next_cursor=next_cursor, removed=removed)
 
 
 @router.post(

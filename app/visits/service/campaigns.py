@@ -29,7 +29,7 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.events.outbox import emit_event
 from app.models.enterprise import Enterprise
 from app.models.hazard import TERMINAL_STATUSES, Hazard
@@ -121,16 +121,17 @@ async def get_campaign(
 
 async def list_campaigns(
     session: AsyncSession, settings: Settings, principal: Principal, query: CampaignFilter
-) -> tuple[list[CampaignRead], str | None]:
+) -> tuple[list[CampaignRead], str | None, list[dict[str, Any]]]:
     require(principal, "campaign:read")
-    stmt = _visible(principal, include_deleted=query.changed_since is not None)
+    scoped = _visible(principal, include_deleted=query.changed_since is not None)
+    stmt = scoped
     if query.region:
         stmt = stmt.where(region_subtree(C.region_code, query.region))
     if query.sector:
         stmt = stmt.where(C.sectors.overlap(array([s.value for s in query.sector])))
     if query.active_on:
         stmt = stmt.where(C.starts_on <= query.active_on, C.ends_on >= query.active_on)
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -140,8 +141,10 @@ async def list_campaigns(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped),
     )
-    return [CampaignRead.model_validate(r) for r in rows], next_cursor
+    rows, next_cursor = listed.rows, listed.next_cursor
+    return [CampaignRead.model_validate(r) for r in rows], next_cursor, listed.removed
 
 
 def _check_period(data: dict[str, Any]) -> None:

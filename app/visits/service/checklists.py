@@ -80,7 +80,7 @@ async def list_templates(
         stmt = stmt.where(T.code == query.code)
     if query.current is not None:
         stmt = stmt.where(T.current.is_(query.current))
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -90,6 +90,7 @@ async def list_templates(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return await _read(session, rows), next_cursor
 
 

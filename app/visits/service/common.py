@@ -13,6 +13,7 @@ from app.audit.recorder import record_audit
 from app.auth.principal import Principal, Role
 from app.auth.scope import require
 from app.core.concurrency import check_version
+from app.core.enums import zh_label, zh_labels
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.events.outbox import emit_event
 from app.models.visit import InspectionVisit
@@ -101,7 +102,8 @@ def ensure_status(visit: InspectionVisit, *allowed: VisitStatus, rule: str) -> N
         wanted = " or ".join(s.value for s in allowed)
         raise Conflict(
             f"The visit is {visit.status}; this needs it {wanted}",
-            f"检查当前状态为 {visit.status}，不能执行该操作",
+            f"检查当前状态为{zh_label('visit_status', visit.status)}，该操作须在"
+            f"{zh_labels('visit_status', [s.value for s in allowed])}状态下进行",
             code=rule,
         )
 

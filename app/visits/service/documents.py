@@ -16,7 +16,7 @@ from app.core.concurrency import check_version
 from app.core.creation import ensure_same_create
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.core.problems import register_constraint
 from app.events.outbox import emit_event
 from app.models.enterprise import Enterprise
@@ -110,9 +110,10 @@ async def get_document(
 
 async def list_documents(
     session: AsyncSession, settings: Settings, principal: Principal, query: DocumentFilter
-) -> tuple[list[DocumentRead], str | None]:
+) -> tuple[list[DocumentRead], str | None, list[dict[str, Any]]]:
     require(principal, "enforcement:read")
-    stmt = _visible(principal, include_deleted=query.changed_since is not None)
+    scoped = _visible(principal, include_deleted=query.changed_since is not None)
+    stmt = scoped
     if query.kind:
         stmt = stmt.where(D.kind.in_([k.value for k in query.kind]))
     if query.enterprise_id:
@@ -125,7 +126,7 @@ async def list_documents(
         stmt = stmt.where(D.issued_on >= query.issued_from)
     if query.issued_to:
         stmt = stmt.where(D.issued_on <= query.issued_to)
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -135,8 +136,10 @@ async def list_documents(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped),
     )
-    return [DocumentRead.model_validate(r) for r in rows], next_cursor
+    rows, next_cursor = listed.rows, listed.next_cursor
+    return [DocumentRead.model_validate(r) for r in rows], next_cursor, listed.removed
 
 
 def _need(condition: bool, field: str, en: str, zh: str, code: str) -> None:

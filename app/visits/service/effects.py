@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.config import Settings
+from app.enterprises import main_responsible
 from app.enterprises.schemas import Contact
 from app.enterprises.service import apply_status
 from app.hazards import service as hazards
@@ -49,7 +50,7 @@ async def apply_effects(
         if kind is DocumentKind.rectification_order:
             assert doc.due_on is not None
             person = data.responsible_person or Contact.model_validate(
-                ent.main_responsible_person or {"name": ent.name}
+                await main_responsible.holder_on(session, ent, doc.issued_on) or {"name": ent.name}
             )
             read = await hazards.order_rectification(
                 session,

@@ -15,8 +15,10 @@ from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.ids import new_id
 from app.hazards import service as hazards
 from app.hazards.schemas import HazardAccept, HazardCreate, HazardRead, HazardRejectAcceptance
+from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
-from app.models.visit import InspectionVisit, VisitHazard
+from app.models.visit import InspectionVisit, VisitHazard, VisitMember
+from app.responsibility.repository import supervising_departments
 from app.visits import repository
 from app.visits.enums import (
     AcceptanceResult,
@@ -178,13 +180,72 @@ async def record_acceptance(
     return await get_visit(session, principal, visit.id)
 
 
+async def _lookback_team(
+    session: AsyncSession,
+    principal: Principal,
+    hazard: HazardRead | Hazard,
+    ent: Enterprise,
+) -> tuple[uuid.UUID | None, list[VisitMember]]:
+    """Who goes back: the lead department and inspectors of the visit that found the hazard (or
+    of the acceptance visit that closed it); failing those, the department that ordered the
+    rectification or the enterprise's supervising department, with up to two of its active
+    certified inspectors (by name)."""
+    lead: uuid.UUID | None = None
+    inspectors: list[VisitMember] = []
+    acceptance = await repository.last_acceptance_visit(session, hazard.id)
+    for visit_id in (hazard.visit_id, acceptance):
+        source = await repository.get_any(session, visit_id) if visit_id else None
+        if source is None:
+            continue
+        lead = lead or source.lead_department_id
+        if not inspectors:
+            inspectors = [
+                VisitMember(
+                    id=new_id(),
+                    role=m.role,
+                    name=m.name,
+                    person_id=m.person_id,
+                    certificate_number=m.certificate_number,
+                    department_id=m.department_id,
+                    sort_order=m.sort_order,
+                )
+                for m in await repository.members_for_update(session, source.id)
+                if m.role == MemberRole.inspector
+            ]
+    if lead is None:
+        supervising = await supervising_departments(
+            session, ent.region_code, list(ent.sectors), utcnow()
+        )
+        supervising.sort(key=lambda d: -len(d["region_code"]))  # the nearest one first
+        lead = (
+            hazard.order_department_id
+            or (supervising[0]["id"] if supervising else None)
+            or principal.department_id
+        )
+    if not inspectors and lead is not None:
+        inspectors = [
+            VisitMember(
+                id=new_id(),
+                role=MemberRole.inspector.value,
+                name=p.name,
+                person_id=p.id,
+                certificate_number=p.certificate_number,
+                department_id=lead,
+                sort_order=order,
+            )
+            for order, p in enumerate(await repository.department_inspectors(session, lead))
+        ]
+    return lead, inspectors
+
+
 async def schedule_lookback(
     session: AsyncSession,
     principal: Principal,
     hazard: HazardRead | Hazard,
     settings: Settings | None = None,
 ) -> uuid.UUID | None:
-    """Plan a look-back visit ``lookback_after_days`` after a major hazard was closed.
+    """Plan a look-back visit ``lookback_after_days`` after a major hazard was closed, with the
+    team of ``_lookback_team``.
 
     For the hazards domain to call (in its own transaction) when it closes a major hazard;
     returns the new visit's id, or None when the hazard is not a closed major one.
@@ -197,6 +258,7 @@ async def schedule_lookback(
     ent = await repository.enterprise_any(session, hazard.enterprise_id)
     if ent is None:
         return None
+    lead, inspectors = await _lookback_team(session, principal, hazard, ent)
     visit = InspectionVisit(
         id=new_id(),
         type=VisitType.lookback.value,
@@ -204,7 +266,7 @@ async def schedule_lookback(
         enterprise_id=ent.id,
         region_code=ent.region_code,
         sectors=list(ent.sectors),
-        lead_department_id=hazard.order_department_id or principal.department_id,
+        lead_department_id=lead,
         participating_department_ids=[],
         planned_on=today_china() + timedelta(days=settings.lookback_after_days),
         purpose=f"重大事故隐患销号后回头看：{hazard.code} {hazard.title}"[:2000],
@@ -213,6 +275,9 @@ async def schedule_lookback(
     session.add(visit)
     await session.flush()
     session.add(VisitHazard(visit_id=visit.id, hazard_id=hazard.id))
+    for member in inspectors:
+        member.visit_id = visit.id
+        session.add(member)
     await session.flush()
     write(
         session,
@@ -222,7 +287,9 @@ async def schedule_lookback(
         {
             "type": {"old": None, "new": visit.type},
             "planned_on": {"old": None, "new": visit.planned_on},
+            "lead_department_id": {"old": None, "new": lead},
             "hazard_ids": {"old": None, "new": [str(hazard.id)]},
+            "members": {"old": None, "new": [m.name for m in inspectors]},
         },
         "created",
         scheduled_for_hazard=hazard.id,

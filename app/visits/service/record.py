@@ -13,11 +13,11 @@ from app.audit.recorder import diff
 from app.auth.principal import Principal
 from app.core.clock import utcnow
 from app.core.concurrency import check_version
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.ids import new_id
-from app.models.visit import InspectionVisit, OnsiteRecord, OnsiteSignature
+from app.models.visit import InspectionVisit, OnsiteRecord, OnsiteSignature, VisitMember
 from app.visits import repository
-from app.visits.enums import MemberRole, RecordStatus, SignerRole
+from app.visits.enums import MemberRole, RecordStatus, SignatureCapture, SignerRole
 from app.visits.record_schemas import (
     OnsiteRecordRead,
     OnsiteRecordUpdate,
@@ -66,6 +66,23 @@ async def _unsigned(
     ]
 
 
+async def own_inspector_member(
+    session: AsyncSession, principal: Principal, visit_id: uuid.UUID
+) -> VisitMember:
+    """The caller's own inspector membership of the visit (their person record): only that
+    inspector signs, captures the head's signature or records the head's refusal."""
+    for m in await repository.members_for_update(session, visit_id):
+        mine = m.person_id is not None and m.person_id == principal.person_id
+        if m.role == MemberRole.inspector and mine:
+            return m
+    raise Forbidden(
+        "Only an inspector of this visit, signed in with their own account, signs its on-site "
+        "record or captures the unit head's signature",
+        "只有本次检查的检查人员本人（使用本人账号）可以签署现场检查记录或采集被检查单位负责人签名",
+        code="signer_not_inspector_of_visit",
+    )
+
+
 async def _read(session: AsyncSession, record: OnsiteRecord) -> OnsiteRecordRead:
     signatures = await _signatures(session, record.visit_id)
     data: dict[str, Any] = {f: getattr(record, f) for f in _FIELDS}
@@ -82,6 +99,9 @@ async def _read(session: AsyncSession, record: OnsiteRecord) -> OnsiteRecordRead
                 name=s.name,
                 attachment_id=s.attachment_id,
                 signed_at=s.signed_at,
+                signed_by=s.signed_by,
+                capture=SignatureCapture(s.capture),
+                captured_by_member_id=s.captured_by_member_id,
             )
             for s in signatures
         ],
@@ -158,22 +178,20 @@ async def sign_record(
 ) -> OnsiteRecordRead:
     visit, record = await _locked_record(session, principal, visit_id, expected_version)
     signatures = await _signatures(session, visit.id)
+    own = await own_inspector_member(session, principal, visit.id)
+    captured_by: uuid.UUID | None = None
     if data.signer_role is SignerRole.inspector:
-        members = {m.id: m for m in await repository.members_for_update(session, visit.id)}
-        member = members.get(data.member_id) if data.member_id else None
-        if member is None or member.role != MemberRole.inspector:
-            raise Unprocessable.field(
-                ["body", "member_id"],
-                "Name an inspector of this visit",
-                "member_not_inspector",
-                "请指定本次检查的检查人员",
-                code="member_not_inspector",
+        if data.member_id is not None and data.member_id != own.id:
+            raise Forbidden(
+                "An inspector signs only for themselves",
+                "检查人员只能本人签名，不能代他人签名",
+                code="signature_not_own",
             )
-        if any(s.member_id == member.id for s in signatures):
+        if any(s.member_id == own.id for s in signatures):
             raise Conflict(
                 "This inspector has already signed", "该检查人员已签名", code="already_signed"
             )
-        name = member.name
+        member_id, name = own.id, own.name
     else:
         if not data.name:
             raise Unprocessable.field(
@@ -183,24 +201,38 @@ async def sign_record(
                 "须填写被检查单位负责人姓名",
                 code="head_name_required",
             )
+        if data.attachment_id is None:
+            raise Unprocessable.field(
+                ["body", "attachment_id"],
+                "The unit head's signature image is required (signed on the inspector's device)",
+                "missing",
+                "须上传被检查单位负责人在检查人员设备上的手写签名图像",
+                code="head_signature_image_required",
+            )
         if record.head_refused or any(s.signer_role == SignerRole.unit_head for s in signatures):
             raise Conflict(
                 "The unit head has already signed or refused",
                 "被检查单位负责人已签名或已拒签",
                 code="head_already_recorded",
             )
-        name = data.name
+        member_id, name, captured_by = None, data.name, own.id
     if data.attachment_id is not None:
         await ensure_visit_attachments(session, visit.id, [data.attachment_id], "attachment_id")
     signature = OnsiteSignature(
         id=new_id(),
         visit_id=visit.id,
         signer_role=data.signer_role.value,
-        member_id=data.member_id if data.signer_role is SignerRole.inspector else None,
+        member_id=member_id,
         name=name,
         attachment_id=data.attachment_id,
         signed_at=utcnow(),
-        signed_by=principal.subject,
+        signed_by=principal.actor_label,
+        capture=(
+            SignatureCapture.own_account
+            if captured_by is None
+            else SignatureCapture.inspector_device
+        ).value,
+        captured_by_member_id=captured_by,
     )
     session.add(signature)
     await session.flush()
@@ -219,6 +251,7 @@ async def sign_record(
                     "role": data.signer_role.value,
                     "name": name,
                     "attachment_id": data.attachment_id,
+                    "captured_by_member_id": captured_by,
                 },
             },
             **diff({"record_status": status_before}, {"record_status": record.status}),
@@ -239,6 +272,7 @@ async def record_refusal(
 ) -> OnsiteRecordRead:
     """The head refused to sign: recorded (Art 68); the record completes with the inspectors."""
     visit, record = await _locked_record(session, principal, visit_id, expected_version)
+    recorder = await own_inspector_member(session, principal, visit.id)
     signatures = await _signatures(session, visit.id)
     if record.head_refused or any(s.signer_role == SignerRole.unit_head for s in signatures):
         raise Conflict(
@@ -248,7 +282,7 @@ async def record_refusal(
         )
     status_before = record.status
     record.head_refused = True
-    record.refusal_note = f"{data.head_name}：{data.note}"
+    record.refusal_note = f"{data.head_name}：{data.note}（记录人：{recorder.name}）"
     await _maybe_complete(session, record)
     await session.flush()
     write(

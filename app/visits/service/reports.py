@@ -110,7 +110,7 @@ async def coverage(
         stmt = stmt.where(region_subtree(E.region_code, query.region))
     if query.sector:
         stmt = stmt.where(E.sectors.overlap(array([s.value for s in query.sector])))
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         COVERAGE_SPEC,
@@ -120,6 +120,7 @@ async def coverage(
         cursor=query.cursor,
         limit=query.limit,
     )
+    rows, next_cursor = listed.rows, listed.next_cursor
     return [
         CoverageItem(
             enterprise_id=r["id"],

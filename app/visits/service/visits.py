@@ -16,7 +16,7 @@ from app.core.clock import utcnow
 from app.core.creation import ensure_same_create
 from app.core.errors import Conflict, NotFound, Unprocessable, reject_nulls
 from app.core.ids import new_id
-from app.core.listing import ListSpec, run_list
+from app.core.listing import ListSpec, SyncView, run_list
 from app.models.visit import InspectionVisit, OnsiteRecord, VisitHazard, VisitMember
 from app.visits import repository
 from app.visits.enums import HAZARD_TYPES, RECORD_TYPES, MemberRole, VisitStatus, VisitType
@@ -72,9 +72,10 @@ def _members_snapshot(members: list[MemberIn]) -> list[dict[str, Any]]:
 
 async def list_visits(
     session: AsyncSession, settings: Settings, principal: Principal, query: VisitFilter
-) -> tuple[list[VisitRead], str | None]:
+) -> tuple[list[VisitRead], str | None, list[dict[str, Any]]]:
     require(principal, "visit:read")
-    stmt = repository.visible(principal, include_deleted=query.changed_since is not None)
+    scoped = repository.visible(principal, include_deleted=query.changed_since is not None)
+    stmt = scoped
     stmt = repository.filtered(
         stmt,
         types=list(query.type),
@@ -85,7 +86,7 @@ async def list_visits(
         planned_from=query.planned_from,
         planned_to=query.planned_to,
     )
-    rows, next_cursor = await run_list(
+    listed = await run_list(
         session,
         settings,
         LIST_SPEC,
@@ -95,8 +96,10 @@ async def list_visits(
         cursor=query.cursor,
         limit=query.limit,
         changed_since=query.changed_since,
+        view=SyncView(principal, scoped),
     )
-    return await read_many(session, rows), next_cursor
+    rows, next_cursor = listed.rows, listed.next_cursor
+    return await read_many(session, rows), next_cursor, listed.removed
 
 
 def _set_members(session: AsyncSession, visit_id: uuid.UUID, members: list[MemberIn]) -> None:
@@ -250,8 +253,12 @@ async def start_visit(
         members = await repository.members_for_update(session, visit.id)
         if not any(m.role == MemberRole.inspector for m in members):
             raise Conflict(
-                "Name the inspectors before starting the visit",
-                "开始检查前须指定检查人员",
+                "Name the inspectors before starting the visit: PATCH "
+                f"/api/v1/inspection-visits/{visit.id} with members (role inspector, name, "
+                "certificate_number, person_id), then start again",
+                "开始检查前须指定检查人员：请通过 PATCH "
+                f"/api/v1/inspection-visits/{visit.id} 在 members 中添加检查人员"
+                "（role 为 inspector，填写姓名、执法证号及人员 person_id），再开始检查",
                 code="visit_inspectors_required",
             )
     ent = await repository.enterprise_any(session, visit.enterprise_id)

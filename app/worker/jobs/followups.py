@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, not_, or_, select
+from sqlalchemy import case, exists, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import CHINA_TZ
@@ -175,8 +175,8 @@ async def acceptance_review_overdue(session: AsyncSession, ctx: JobContext) -> d
 @job("responsibility_reconfirm")
 async def responsibility_reconfirm(session: AsyncSession, ctx: JobContext) -> dict[str, Any]:
     """Assignments whose holder has not re-confirmed for N days (90): "are you still
-    responsible?" to the holder, once per period. A ``confirmed_at``/``last_confirmed_at``
-    column, when the responsibility domain has one, restarts the period."""
+    responsible?" to the holder, once per period, stamping ``confirmation_requested_at``; the
+    holder's confirmation (``last_confirmed_at``) restarts the period."""
     if not await table_exists(session, "responsibility_assignment"):
         return {"skipped": "no responsibility_assignment table"}
     A = ResponsibilityAssignment  # noqa: N806
@@ -216,6 +216,12 @@ async def responsibility_reconfirm(session: AsyncSession, ctx: JobContext) -> di
         if not await fire(session, "responsibility.reconfirm", row.id, key, ctx.now):
             continue
         fired += 1
+        # asked now: unanswered from here on (a gap) until the holder confirms or declines
+        await session.execute(
+            update(A)
+            .where(A.id == row.id)
+            .values(confirmation_requested_at=ctx.now, version=A.version + 1)
+        )
         recipient = (
             {"recipient_person_id": row.holder_person_id}
             if row.holder_person_id is not None

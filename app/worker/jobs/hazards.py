@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.events.outbox import emit_event
@@ -44,10 +44,12 @@ async def hazard_overdue(session: AsyncSession, ctx: JobContext) -> dict[str, An
         .limit(BATCH)
     )
     fired = snapshots = 0
+    flipped: list[Any] = []
     for row in (await session.execute(stmt)).all():
         if not await fire(session, rule, row.id, row.deadline.isoformat(), ctx.now):
             continue
         fired += 1
+        flipped.append(row.id)
         days = (ctx.today - row.deadline).days
         emit_event(
             session,
@@ -81,6 +83,11 @@ async def hazard_overdue(session: AsyncSession, ctx: JobContext) -> dict[str, An
             **hazard_ref(row),
             **hazard_scope(row),
         )
+    if flipped:
+        # ``overdue`` is computed when read: the row changed for a follower (delta sync) even
+        # though no column did. A new sync stamp (the trigger sets it) re-sends it once; the
+        # version stays, as nothing a client could write has changed.
+        await session.execute(update(H).where(H.id.in_(flipped)).values(sync_seq=H.sync_seq))
     return {"fired": fired, "snapshots": snapshots}
 
 

@@ -1,4 +1,5 @@
-"""Housekeeping: the delivery log and the outbox keep what the event retention period needs."""
+"""Housekeeping: the delivery log, the outbox and the sync removal log keep what their retention
+periods need."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models.core import SyncRemoval
 from app.models.webhook import WebhookDelivery
 from app.worker.clock import JobContext, job
 from app.worker.dispatch import CURSOR_NAME as DISPATCH_CURSOR
@@ -56,3 +58,14 @@ async def prune_outbox(session: AsyncSession, ctx: JobContext) -> dict[str, Any]
         if deleted < OUTBOX_PRUNE_BATCH:
             return {"pruned": pruned, "more": False}
     return {"pruned": pruned, "more": True}  # the rest on the next run
+
+
+@job("prune_sync_removals")
+async def prune_sync_removals(session: AsyncSession, ctx: JobContext) -> dict[str, Any]:
+    """Drop sync removals (docs/sync.md) older than ``ANJIAN_SYNC_RETENTION_DAYS`` (plus a day):
+    a sync cursor that old is answered 410 (resync from 0), so nobody can need them."""
+    cutoff = ctx.now - timedelta(days=ctx.settings.sync_retention_days + 1)
+    result = await session.execute(
+        delete(SyncRemoval).where(SyncRemoval.removed_at < cutoff).returning(SyncRemoval.seq)
+    )
+    return {"pruned": len(result.all())}
