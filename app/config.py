@@ -111,7 +111,15 @@ class Settings(BaseSettings):
         default=10.0,
         ge=0,
         description="How long a verified token or API key is remembered per process (0: never); "
-        "revocation and deactivation take effect within this time",
+        "every hit is re-validated against the person/key/department rows (one cheap query), "
+        "so deletion, deactivation and revocation take effect on the next request everywhere",
+    )
+    idp_claims_without_record: bool = Field(
+        default=True,
+        description="A subject that has never had a person record is accepted on its token's "
+        "claims (role, region, department, enterprise): for an IdP that carries authoritative "
+        "claims. False: such a subject gets 401 subject_unknown. A subject with a record is "
+        "always governed by the record",
     )
     dev_jwt_secret: str | None = Field(
         default=None, description="HS256 secret for development tokens; never in production"

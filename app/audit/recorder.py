@@ -137,5 +137,15 @@ def record_personal_data_export(
         resource_type=resource_type,
         resource_id="export",
         changes={"fields_read": sorted(fields), "filters": dict(filters)},
-        region_code=region_code,
+        region_code=_export_region(principal, region_code),
     )
+
+
+def _export_region(principal: Principal, requested: str | None) -> str | None:
+    """The region an export's audit row is filed under: what the rows can come from, i.e. the
+    requested region within the caller's own. A filter on a foreign region (no row can match)
+    is filed under the caller's region, never the foreign one (whose office would read it)."""
+    own = principal.region_code
+    if own is None or (requested is not None and requested.startswith(own)):
+        return requested if requested is not None else own
+    return own

@@ -58,7 +58,19 @@ POLICY: dict[Role, frozenset[str]] = {
         "region:read", "sector:read", "criteria:read", "hazard:read", "visit:read",
         "attachment:read", "hazard:accept", "attachment:write", "enterprise:read",
     }),
-    Role.system: frozenset(_READ_ALL | _GOVERNMENT_WRITE),
+    Role.system: frozenset(_READ_ALL | _GOVERNMENT_WRITE | {"webhook:subscribe"}),
+}
+# fmt: on
+
+# Field-level write rules: where a (role, resource) is listed, a write by that role may change
+# only these fields (the others are facts its supervisors record: for an enterprise user its
+# own enterprise's region, sectors, risk grade, licences, main responsible person, name, kind,
+# size and industry code). A resource not listed here: every writable field of its schema.
+# fmt: off
+WRITABLE_FIELDS: dict[tuple[Role, str], frozenset[str]] = {
+    (Role.enterprise_user, "enterprise"): frozenset({
+        "address", "location", "legal_representative", "safety_manager",
+    }),
 }
 # fmt: on
 

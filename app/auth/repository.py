@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import utcnow
-from app.models.identity import ApiKey, Person
+from app.models.identity import ApiKey, IdentitySubject, Person
 from app.models.reference import Department
 
 
@@ -48,3 +50,88 @@ async def touch_api_key(
             )
         )
     await session.execute(stmt)
+
+
+async def subject_ever_bound(session: AsyncSession, subject: str) -> bool:
+    """Whether any person record, live or deleted, ever carried ``subject``."""
+    stmt = select(Person.id).where(Person.subject == subject).limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def credential_stamp(
+    session: AsyncSession,
+    *,
+    subject: str | None,
+    person_id: uuid.UUID | None,
+    department_id: uuid.UUID | None,
+    api_key_id: uuid.UUID | None,
+) -> tuple[Any, ...]:
+    """Everything a principal was built from, in one indexed query: a cached principal is
+    reused only while this is unchanged (deletion, deactivation, a role or unit change, a new
+    record for a claims-only subject, a key's revocation or a department's new sectors)."""
+    person = (
+        select(
+            func.concat_ws("|", Person.version, Person.active, Person.deleted_at, Person.subject)
+        )
+        .where(Person.id == person_id)
+        .scalar_subquery()
+        if person_id is not None
+        else select(func.count())
+        .select_from(Person)
+        .where(Person.subject == subject)
+        .scalar_subquery()
+    )
+    dept = (
+        select(func.concat_ws("|", Department.version, Department.deleted_at))
+        .where(Department.id == department_id)
+        .scalar_subquery()
+    )
+    key = select(ApiKey.revoked_at).where(ApiKey.id == api_key_id).scalar_subquery()
+    row = (await session.execute(select(person, dept, key))).one()
+    return (str(row[0]), row[1], row[2], api_key_id is not None and row[2] is None)
+
+
+async def note_claims_sign_in(
+    session: AsyncSession, subject: str, role: str, region_code: str | None
+) -> None:
+    """Remember that ``subject`` (no person record) signed in as ``role`` in ``region_code``
+    (None: unscoped). Written only when that is new, so a known sign-in costs one read."""
+    row = await session.get(IdentitySubject, subject)
+    now = utcnow()
+    if row is None:  # a concurrent first sign-in of the same subject may win: then nothing
+        await session.execute(
+            insert(IdentitySubject)
+            .values(
+                subject=subject,
+                roles=[role],
+                region_codes=[region_code] if region_code else [],
+                unscoped=region_code is None,
+                first_seen_at=now,
+                last_seen_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        return
+    if (
+        role in row.roles
+        and (region_code is None or region_code in row.region_codes)
+        and (region_code is not None or row.unscoped)
+    ):
+        return
+    row.roles = sorted({*row.roles, role})
+    row.region_codes = sorted({*row.region_codes, *([region_code] if region_code else [])})
+    row.unscoped = row.unscoped or region_code is None
+    row.last_seen_at = now
+    await session.flush()
+
+
+async def claims_sign_ins(session: AsyncSession, subject: str) -> IdentitySubject | None:
+    return await session.get(IdentitySubject, subject)
+
+
+async def former_roles(session: AsyncSession, subject: str) -> set[str]:
+    """The roles deleted person records with ``subject`` held."""
+    stmt = select(func.unnest(Person.roles)).where(
+        Person.subject == subject, Person.deleted_at.is_not(None)
+    )
+    return set((await session.execute(stmt)).scalars())

@@ -7,13 +7,15 @@ absent (a 404 by id, never in a list).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, true
 from sqlalchemy.dialects.postgresql import array
 
+from app.auth.policy import WRITABLE_FIELDS
 from app.auth.principal import Principal, Role
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound, Unprocessable
 
 _REGION_WIDE = {Role.committee_office, Role.town_official}
 _SECTOR_BOUND = {Role.department_official, Role.inspector, Role.system}
@@ -69,6 +71,34 @@ def require(principal: Principal, permission: str) -> None:
             f"Your role ({principal.role.value}) may not do this ({permission})",
             f"当前角色（{principal.role.value}）无权执行此操作（{permission}）",
             code="permission_denied",
+        )
+
+
+def unseen_reference_error(errors: Iterable[dict[str, Any]]) -> Unprocessable:
+    return Unprocessable(
+        "A referenced record does not exist or is outside your scope",
+        "引用的记录不存在或不在您的管辖范围内",
+        code="reference_not_found",
+        errors=list(errors),
+    )
+
+
+def require_fields(principal: Principal, resource: str, fields: Iterable[str]) -> None:
+    """The field-level rule of ``policy.WRITABLE_FIELDS``: 403 ``field_not_writable`` naming
+    every field this role may not change on this resource."""
+    allowed = WRITABLE_FIELDS.get((principal.role, resource))
+    if allowed is None:
+        return
+    refused = sorted(set(fields) - allowed)
+    if refused:
+        raise Forbidden(
+            f"Your role ({principal.role.value}) may not change: {', '.join(refused)}",
+            f"当前角色（{principal.role.value}）无权修改：{'、'.join(refused)}",
+            code="field_not_writable",
+            errors=[
+                {"loc": ["body", name], "msg": "not writable by your role", "type": "forbidden"}
+                for name in refused
+            ],
         )
 
 

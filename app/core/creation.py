@@ -1,4 +1,9 @@
-"""Client-supplied ids on create: a repeated create with the same id and body is a no-op."""
+"""Client-supplied ids on create: a repeated create with the same id and body is a no-op.
+
+Callers read the existing row through the caller's scope *before* comparing bodies
+(``replayed = await get_x(session, principal, id)`` then ``ensure_same_create``): an id of a row
+the caller cannot see is 404 as for any unknown id, never a 409 that would reveal it exists.
+"""
 
 from __future__ import annotations
 

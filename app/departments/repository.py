@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, literal, or_, select
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +44,17 @@ def visible(principal: Principal, *, include_deleted: bool = False) -> Select[An
     if not include_deleted:
         stmt = stmt.where(Department.deleted_at.is_(None))
     return stmt
+
+
+def referable(principal: Principal) -> Select[Any]:
+    """Departments a write may name (``app.references``): the visible ones, plus those of the
+    regions above the caller's (a town's joint inspection led by the county's department; a
+    county's campaign issued by the prefecture's). Never another county's."""
+    if principal.region_code is None:
+        return visible(principal)
+    above = literal(principal.region_code).startswith(Department.region_code)
+    stmt = select(*COLUMNS).where(or_(region_scope(principal, Department.region_code), above))
+    return cast("Select[Any]", stmt.where(Department.deleted_at.is_(None)))
 
 
 def filtered(

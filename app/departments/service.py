@@ -87,8 +87,9 @@ async def create_department(
     if data.id is not None:
         existing = await repository.get_any(session, data.id)
         if existing is not None:
+            replayed = await get_department(session, principal, data.id)
             ensure_same_create(_snapshot(existing), payload)
-            return await get_department(session, principal, data.id), False
+            return replayed, False
     await ensure_region(session, data.region_code, ["body", "region_code"], min_level=3)
     dept = Department(id=data.id or new_id(), **payload)
     session.add(dept)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.recorder import diff, record_audit, record_contact_reveals
 from app.auth.principal import Principal, Role
-from app.auth.scope import ensure_unit_writable, require
+from app.auth.scope import ensure_unit_writable, require, require_fields
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.concurrency import check_version
@@ -183,8 +183,9 @@ async def create_enterprise(
     if data.id is not None:
         existing = await repository.get_any(session, data.id)
         if existing is not None:
+            replayed = await get_enterprise(session, principal, data.id)
             ensure_same_create(_snapshot(existing), payload)
-            return await get_enterprise(session, principal, data.id), False
+            return replayed, False
     ensure_unit_writable(
         principal,
         region_code=data.region_code,
@@ -251,6 +252,7 @@ async def update_enterprise(
         require(principal, "enterprise:write")
     ent = await _locked(session, principal, enterprise_id, expected_version)
     changes_in = data.model_dump(exclude_unset=True, mode="json")
+    require_fields(principal, RESOURCE, changes_in)
     reject_nulls(changes_in, _REQUIRED)
     changes_in = _columns(changes_in)
     if "main_responsible_person" in changes_in:

@@ -10,7 +10,6 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal, Role
-from app.auth.scope import unit_scope
 from app.core.horizon import Horizon
 from app.core.sync import apply_changed_since
 from app.models.audit import OutboxEvent
@@ -64,25 +63,6 @@ SUBSCRIPTION_SORTABLE = {"created_at": S.created_at, "id": S.id}
 DELIVERY_SORTABLE = {"created_at": D.created_at, "id": D.id}
 
 
-class _JsonbSectors:
-    """``unit_scope`` asks ``sectors.overlap(array)``; the outbox keeps sectors as jsonb."""
-
-    def __init__(self, column: Any) -> None:
-        self.column = column
-
-    def overlap(self, values: Any) -> ColumnElement[bool]:
-        return self.column.has_any(values)  # type: ignore[no-any-return]
-
-
-def event_scope(principal: Principal) -> ColumnElement[bool]:
-    return unit_scope(
-        principal,
-        region=E.region_code,
-        sectors=_JsonbSectors(E.sectors),
-        enterprise_id=E.enterprise_id,
-    )
-
-
 def type_match(types: list[str]) -> ColumnElement[bool]:
     exact = [t for t in types if not t.endswith(".*")]
     prefixes = [t[:-1] for t in types if t.endswith(".*")]
@@ -93,8 +73,9 @@ def type_match(types: list[str]) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else true()
 
 
-def visible_events(principal: Principal, types: list[str]) -> Select[Any]:
-    return select(*EVENT_COLUMNS).where(event_scope(principal)).where(type_match(types))
+def visible_events(scope: ColumnElement[bool], types: list[str]) -> Select[Any]:
+    """Events passing ``scope`` (``app.events.channels.event_scope``: the lists' rule)."""
+    return select(*EVENT_COLUMNS).where(scope).where(type_match(types))
 
 
 def subscription_scope(principal: Principal) -> ColumnElement[bool]:

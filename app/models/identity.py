@@ -68,3 +68,19 @@ class ApiKey(UUIDPrimaryKey, Timestamps, SyncStamped, Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_api_key_sync", "sync_xid", "sync_seq"),)
+
+
+class IdentitySubject(Base):
+    """What a subject without a person record signed in as (its IdP's claims): the roles and
+    regions it used. Binding such a subject to a person record follows the role hierarchy
+    (``app.people.rules.check_subject_binding``): nobody takes over a subject that signed in
+    with more than they may grant, or outside their region."""
+
+    __tablename__ = "identity_subject"
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)), nullable=False)
+    region_codes: Mapped[list[str]] = mapped_column(ARRAY(String(12)), nullable=False)
+    unscoped: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

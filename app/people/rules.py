@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import repository as auth_repository
 from app.auth.principal import Principal, Role
 from app.core.errors import Forbidden, NotFound, Unprocessable
 from app.departments import repository as departments
@@ -52,6 +53,29 @@ def check_roles(
             "Only an administrator may grant or withdraw the administrator role",
             "只有系统管理员可以授予或撤销管理员角色",
             code="role_grant_denied",
+        )
+
+
+async def check_subject_binding(
+    session: AsyncSession, principal: Principal, subject: str | None
+) -> None:
+    """Binding an IdP subject to a record follows the role hierarchy: a subject that signed in
+    (on its IdP's claims) as an administrator, or without a region, or in a region outside the
+    caller's, or that an administrator's deleted record carried, is bound by an administrator
+    only (otherwise a committee office could take over, and lock out, an administrator)."""
+    if not subject or principal.role is Role.admin:
+        return
+    seen = await auth_repository.claims_sign_ins(session, subject)
+    roles = set(seen.roles if seen else []) | await auth_repository.former_roles(session, subject)
+    own = principal.region_code
+    outside = seen is not None and (
+        seen.unscoped or own is None or any(not r.startswith(own) for r in seen.region_codes)
+    )
+    if Role.admin.value in roles or Role.system.value in roles or outside:
+        raise Forbidden(
+            "This subject signed in with rights or a region you may not grant",
+            "该身份标识曾以您无权授予的角色或管辖区划登录，只有系统管理员可以绑定",
+            code="subject_binding_denied",
         )
 
 

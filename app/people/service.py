@@ -168,10 +168,12 @@ async def create_person(
     if data.id is not None:
         existing = await repository.get_any(session, data.id)
         if existing is not None:
+            replayed = await _read(session, principal, data.id)
             ensure_same_create(_snapshot(existing), payload)
-            return await _read(session, principal, data.id), False
+            return replayed, False
     if data.subject and await repository.live_subject_taken(session, data.subject):
         raise Conflict(*_SUBJECT_TAKEN, code="person_subject_taken")
+    await rules.check_subject_binding(session, principal, data.subject)
     person = Person(id=data.id or new_id(), **payload)
     session.add(person)
     await session.flush()
@@ -224,6 +226,8 @@ async def update_person(
     subject = changes_in.get("subject")
     if subject and await repository.live_subject_taken(session, subject, person.id):
         raise Conflict(*_SUBJECT_TAKEN, code="person_subject_taken")
+    if subject != person.subject:
+        await rules.check_subject_binding(session, principal, subject)
     for key in _FIELDS:
         if key in changes_in or key == "region_code":
             setattr(person, key, merged[key])

@@ -6,17 +6,17 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, literal, or_, select, true
+from sqlalchemy import literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal, Role
-from app.auth.scope import region_subtree, require
+from app.auth.principal import Principal
+from app.auth.scope import require
 from app.core.clock import utcnow
 from app.core.errors import NotFound
 from app.models.enterprise import Enterprise
 from app.models.hazard import TERMINAL_STATUSES, Hazard
 from app.models.identity import Person
-from app.models.reference import Department
+from app.people import repository as people_repository
 from app.responsibility import repository
 from app.responsibility.chain import hazard_overdue
 from app.responsibility.enums import ResponsibilityKind
@@ -38,37 +38,17 @@ _ENTERPRISE_WIDE = {
 }
 
 
-def _person_scope(principal: Principal) -> ColumnElement[bool]:
-    """People of units in the caller's region (enterprise users: their own enterprise)."""
-    if principal.role is Role.admin or (
-        principal.role is Role.system and not principal.region_code
-    ):
-        return true()
-    if principal.role is Role.enterprise_user:
-        if principal.enterprise_id is None:
-            return false()
-        return or_(
-            Person.enterprise_id == principal.enterprise_id, Person.id == principal.person_id
-        )
-    if not principal.region_code:
-        return false()
-    region = func.coalesce(Person.region_code, Department.region_code, Enterprise.region_code)
-    return region_subtree(region, principal.region_code)
-
-
 async def _person(
     session: AsyncSession, principal: Principal, person_id: uuid.UUID
 ) -> dict[str, Any]:
-    stmt = (
-        select(Person.id, Person.name, Person.kind)
-        .outerjoin(Department, Department.id == Person.department_id)
-        .outerjoin(Enterprise, Enterprise.id == Person.enterprise_id)
-        .where(Person.id == person_id, Person.deleted_at.is_(None), _person_scope(principal))
-    )
+    """The person exactly as ``GET /people/{person_id}`` sees it (same permission, same scope):
+    404 here whenever it is 404 there."""
+    require(principal, "person:read")
+    stmt = people_repository.visible(principal).where(Person.id == person_id)
     row = (await session.execute(stmt)).mappings().first()
     if row is None:
         raise NotFound("Person not found", "人员不存在", code="person_not_found")
-    return dict(row)
+    return {"id": row["id"], "name": row["name"], "kind": row["kind"]}
 
 
 async def person_responsibilities(

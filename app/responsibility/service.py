@@ -262,10 +262,11 @@ async def create_assignment(
     if data.id is not None:
         existing = await repository.get_any(session, data.id)
         if existing is not None:
+            replayed = await get_assignment(session, principal, data.id)
             ensure_same_create(
                 snapshot(existing), data.model_dump(exclude={"id"}, exclude_unset=True)
             )
-            return await get_assignment(session, principal, data.id), False
+            return replayed, False
     valid_from = data.valid_from or utcnow()
     if data.valid_to is not None and data.valid_to <= valid_from:
         raise rules.unfit(

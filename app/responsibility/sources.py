@@ -79,8 +79,9 @@ async def create_source(
     if data.id is not None:
         existing = await session.get(MHS, data.id)
         if existing is not None:
+            replayed = await get_source(session, principal, data.id)
             ensure_same_create({f: getattr(existing, f) for f in _FIELDS}, payload)
-            return await get_source(session, principal, data.id), False
+            return replayed, False
     ent = await repository.enterprise(session, data.enterprise_id)
     if ent is None:
         raise Unprocessable.field(

@@ -172,9 +172,11 @@ async def send(
 ) -> Outcome:
     allowed = targets.parse_networks(settings.webhook_allowed_networks)
     try:
-        await targets.resolve_and_check(url, allowed)
+        address = await targets.resolve_and_check(url, allowed)
     except targets.TargetRefusedError as exc:
         return Outcome(None, f"target refused: {exc}"[:500], permanent=exc.permanent)
+    # Connect to the address that was checked (a second DNS answer could differ).
+    pinned_url, host_header, extensions = targets.pin(url, address)
     timestamp = int(utcnow().timestamp())
     headers = {
         "content-type": CONTENT_TYPE,
@@ -182,9 +184,12 @@ async def send(
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signing.signature_header(secrets, message_id, timestamp, body),
+        **host_header,
     }
     try:
-        async with client.stream("POST", url, content=body, headers=headers) as response:
+        async with client.stream(
+            "POST", pinned_url, content=body, headers=headers, extensions=extensions
+        ) as response:
             return Outcome(
                 response.status_code,
                 None if response.is_success else f"HTTP {response.status_code}",

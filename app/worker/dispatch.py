@@ -16,10 +16,13 @@ from sqlalchemy import or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.principal import Principal
+from app.auth.service import ADMIN_SUBSCRIBER, principal_for_key
 from app.config import Settings
 from app.core.clock import utcnow
 from app.core.horizon import horizon
 from app.core.ids import new_id
+from app.events import channels
 from app.models.audit import OutboxEvent
 from app.models.identity import ApiKey
 from app.models.webhook import WebhookDelivery, WebhookSubscription, WorkerCursor
@@ -36,6 +39,7 @@ class SubscriptionFilter:
     region_code: str | None
     sectors: frozenset[str] | None
     created_at: datetime
+    owner: Principal  # whose scope the deliveries follow (``channels.event_scope``)
 
     def matches(
         self, event_type: str, region_code: str | None, sectors: list[str] | None, time: datetime
@@ -67,7 +71,7 @@ async def _lock_cursor(session: AsyncSession) -> WorkerCursor | None:
 async def _active_subscriptions(session: AsyncSession) -> list[SubscriptionFilter]:
     S = WebhookSubscription  # noqa: N806
     stmt = (
-        select(S.id, S.event_types, S.region_code, S.sectors, S.created_at)
+        select(S.id, S.event_types, S.region_code, S.sectors, S.created_at, ApiKey)
         .outerjoin(ApiKey, ApiKey.id == S.owner_api_key_id)
         .where(S.active.is_(True))
         .where(or_(S.owner_api_key_id.is_(None), ApiKey.revoked_at.is_(None)))
@@ -79,6 +83,7 @@ async def _active_subscriptions(session: AsyncSession) -> list[SubscriptionFilte
             r.region_code,
             frozenset(r.sectors) if r.sectors else None,
             r.created_at,
+            ADMIN_SUBSCRIBER if r.ApiKey is None else principal_for_key(r.ApiKey),
         )
         for r in (await session.execute(stmt)).all()
     ]
@@ -102,6 +107,11 @@ async def fan_out(session: AsyncSession, settings: Settings) -> int:
     )
     events = (await session.execute(stmt)).all()
     subscriptions = await _active_subscriptions(session) if events else []
+    seqs = [ev.seq for ev in events]
+    seen: dict[Principal, set[int]] = {}
+    for sub in subscriptions:  # exactly the feed's rule, once per distinct owner scope
+        if sub.owner not in seen:
+            seen[sub.owner] = await channels.visible_seqs(session, sub.owner, seqs)
     now = utcnow()
     rows = [
         {
@@ -116,7 +126,7 @@ async def fan_out(session: AsyncSession, settings: Settings) -> int:
         }
         for ev in events
         for sub in subscriptions
-        if sub.matches(ev.type, ev.region_code, ev.sectors, ev.time)
+        if ev.seq in seen[sub.owner] and sub.matches(ev.type, ev.region_code, ev.sectors, ev.time)
     ]
     for start in range(0, len(rows), _CHUNK):
         await session.execute(

@@ -60,9 +60,9 @@ async def test_upload_refusals(world: World) -> None:
     big = PNG + b"\x00" * (512 * 1024)  # the test settings allow 512 KiB
     r = await world.upload(hz["id"], data=big, filename="big.png")
     assert r.status_code == 413
-    r = await world.upload(str(uuid.uuid4()))
-    assert r.status_code == 404
-    assert r.json()["code"] == "hazard_not_found"
+    r = await world.upload(str(uuid.uuid4()))  # an unknown hazard_id: the reference rule
+    assert r.status_code == 422
+    assert r.json()["code"] == "reference_not_found"
     r = await world.client.post(
         "/api/v1/attachments",
         data={"purpose": "after"},
@@ -130,7 +130,8 @@ async def test_served_only_to_who_sees_the_hazard(world: World) -> None:
     )
     assert r.status_code == 404
     r = await world.upload(hz["id"], headers=outsider)
-    assert r.status_code == 404
+    assert r.status_code == 422
+    assert r.json()["code"] == "reference_not_found"
     expert = world.token("expert")
     assert (
         await world.client.get(f"/api/v1/attachments/{photo}", headers=expert)

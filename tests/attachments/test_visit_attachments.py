@@ -38,8 +38,8 @@ async def test_visit_files_follow_the_visit_scope(
         files={"file": ("x.png", PNG, "image/png")},
         headers=outsider,
     )
-    assert refused.status_code == 404
-    assert refused.json()["code"] == "visit_not_found"
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "reference_not_found"
     hidden = await client.get(
         "/api/v1/attachments", params={"visit_id": visit["id"]}, headers=outsider
     )

@@ -122,8 +122,10 @@ async def test_system_client_manages_only_its_own(
     client: AsyncClient, admin: Headers, connection: AsyncConnection
 ) -> None:
     session = AsyncSession(bind=connection, join_transaction_mode="create_savepoint")
-    _, mine = await create_system_key(session, region_code=COUNTY, sectors=["hazchem", "gas"])
-    _, theirs = await create_system_key(session)
+    _, mine = await create_system_key(
+        session, region_code=COUNTY, sectors=["hazchem", "gas"], read_only=False
+    )
+    _, theirs = await create_system_key(session, read_only=False)
     await session.commit()
     await session.close()
     me, other = {"X-API-Key": mine}, {"X-API-Key": theirs}

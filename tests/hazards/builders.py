@@ -192,6 +192,7 @@ async def add_person(
     connection: AsyncConnection,
     *,
     subject: str,
+    region_code: str | None = COUNTY,
     kind: str = "expert",
     roles: list[str] | None = None,
 ) -> uuid.UUID:
@@ -205,6 +206,7 @@ async def add_person(
             roles=roles or ["expert"],
             active=True,
             version=1,
+            region_code=region_code,
         )
     )
     return person_id

@@ -50,7 +50,7 @@ async def test_register_general_and_major_rules(world: World, connection: AsyncC
         world.dept,
     )
     assert unknown.status_code == 422
-    assert unknown.json()["code"] == "criteria_clause_unknown"
+    assert unknown.json()["code"] == "reference_not_found"
 
 
 async def test_register_who_and_if_match(world: World) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.core import clock
 from tests.factories import COUNTY, TOWN, TOWN_2, create_enterprise
 from tests.hazards.builders import World, hazard_body, in_days, order_body
+from tests.visits.builders import plan_visit
 
 CODE = re.compile(r"^330106-\d{4}-\d{6}$")
 
@@ -99,13 +100,16 @@ async def test_patch_and_if_match(world: World) -> None:
 
 async def test_list_filters(world: World) -> None:
     other_ent = await create_enterprise(world.client, world.admin, region_code=TOWN_2)
+    visit = await plan_visit(
+        world.client, world.admin, other_ent["id"], lead_department_id=world.department["id"]
+    )
     a = await world.rectifying(title="配电箱未接地", source="joint")
     b = await world.hazard(
         title="消防通道堵塞",
         description="仓库东侧通道堆放杂物",
         sector="fire",
         enterprise_id=other_ent["id"],
-        visit_id=str(uuid.uuid4()),
+        visit_id=visit["id"],
         found_at="2026-01-05T08:00:00+08:00",
     )
     c = await world.registered("major")

@@ -43,8 +43,8 @@ async def test_enterprise_user_sees_only_its_own(world: World) -> None:
         },
         headers=world.enterprise_user,
     )
-    assert r.status_code == 404
-    assert r.json()["code"] == "enterprise_not_found"
+    assert r.status_code == 422
+    assert r.json()["code"] == "reference_not_found"
     # and only enterprise actions on its own hazards
     r = await world.act(
         hz,
@@ -100,7 +100,7 @@ async def test_experts_see_only_assigned(world: World, connection: AsyncConnecti
     assert not await _visible(world.client, expert, hz["id"])
     r = await world.act(hz, "assign-experts", {"expert_ids": [str(world.ent_id)]}, world.dept)
     assert r.status_code == 422
-    assert r.json()["code"] == "person_unknown"
+    assert r.json()["code"] == "reference_not_found"
     await world.ok(hz, "assign-experts", {"expert_ids": [str(person)]}, world.dept)
     assert await _visible(world.client, expert, hz["id"])
     assert not await _visible(world.client, expert, other["id"])

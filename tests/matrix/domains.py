@@ -148,8 +148,9 @@ OPS: dict[tuple[str, str], Op] = {
 #   may cancel only what it reported or registered (403 hazard_cancel_not_allowed); likewise an
 #   inspector, who has no hazard:cancel;
 # * an enterprise may plan only self-inspections (403 visit_type_not_allowed);
-# * webhook subscriptions: administrators, and system clients for themselves (read-only keys
-#   included: a subscription only delivers what the key may read anyway), see
+# * webhook subscriptions: administrators, and read-write system clients for themselves (a
+#   read-only key is read-only everywhere: creating, changing, rotating and deleting need
+#   webhook:subscribe, which READ_ONLY_KEY_PERMISSIONS drops), see
 #   app/events/service/subscriptions.py. The policy table grants webhook:manage to the
 #   administrator only; the system-client exception lives in the service.
 # fmt: off
@@ -167,7 +168,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("responsibility-assignments", "read"):     "A  A  A   A    A    A   F   A    A",
     ("responsibility-assignments", "create"):   "A  A  A   A    F    F   F   F    A",
     ("events", "list"):                         "A  A  A   A    A    F   F   A    A",
-    ("webhook-subscriptions", "create"):        "A  F  F   F    F    F   F   A    A",
+    ("webhook-subscriptions", "create"):        "A  F  F   F    F    F   F   F    A",
     ("public-reports", "list"):                 "A  A  A   A    A    F   F   F    F",
     ("clock", "read"):                          "A  A  A   A    A    A   A   A    A",
     ("clock", "move"):                          "A  F  F   F    F    F   F   F    F",

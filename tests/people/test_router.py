@@ -127,7 +127,8 @@ async def test_kind_rules(client: AsyncClient, admin: dict[str, str]) -> None:
         headers=admin,
         json={"name": "x", "kind": "official", "department_id": str(uuid.uuid4())},
     )
-    assert missing.status_code == 404
+    assert missing.status_code == 422
+    assert missing.json()["code"] == "reference_not_found"
 
 
 async def test_phone_masking_and_unmasked_reads_are_audited(
@@ -196,8 +197,9 @@ async def test_scope(client: AsyncClient, admin: dict[str, str], token: Token) -
         headers=office,
         json={"name": "x", "kind": "official", "department_id": other_dept["id"]},
     )
-    assert outside.status_code == 404
-    assert outside.json()["code"] == "department_not_found"
+    assert outside.status_code == 422  # the same answer as for an unknown department
+    assert outside.json()["code"] == "reference_not_found"
+    assert outside.json()["errors"][0]["loc"] == ["body", "department_id"]
 
 
 async def test_update_delete_and_sync(client: AsyncClient, admin: dict[str, str]) -> None:

@@ -129,9 +129,9 @@ async def test_desk_check_creates_and_links_hazards(
             "note": "x",
             "link_hazard_ids": ["0190f5a0-0000-7000-8000-000000000000"],
         },
-        status=409,
+        status=422,
     )
-    assert bogus["code"] == "public_report_cannot_verify"
+    assert bogus["code"] == "reference_not_found"  # an unknown hazard: the reference rule
 
     closed = await act(
         client, handler, rid, "reply", {"public_reply": "经核查部分属实，已责令整改。"}
@@ -168,7 +168,7 @@ async def test_verification_visit_must_be_report_verification(
         },
         status=422,
     )
-    assert refused["code"] == "visit_not_report_verification"
+    assert refused["code"] == "reference_not_found"  # an unknown visit: the reference rule
     handler = county.tokens["emergency"]
 
     async def visit(kind: str) -> str:

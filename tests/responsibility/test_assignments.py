@@ -499,7 +499,8 @@ async def test_scope_by_role(client: AsyncClient, admin: dict[str, str], token: 
         object_type="enterprise",
         object_enterprise_id=w["ent"]["id"],
     )
-    assert out.status_code == 404
+    assert out.status_code == 422
+    assert out.json()["code"] == "reference_not_found"
     assert (await client.get(url)).status_code == 401
 
 
@@ -530,7 +531,8 @@ async def test_major_hazard_sources(
         headers=outsider,
         json={"enterprise_id": ent["id"], "name": "x", "grade": 2},
     )
-    assert refused.status_code == 404
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "reference_not_found"
     owner = token("enterprise_user", enterprise_id=ent["id"])
     assert (await client.get(url, headers=owner)).status_code == 200
 

@@ -82,7 +82,9 @@ async def test_refusals(
     assert (await client.post(URL, json=body, headers=world.dept)).status_code == 403
     other = await create_enterprise(client, world.admin, region_code=TOWN_2)
     stranger = token("enterprise_user", enterprise_id=other["id"])
-    assert (await client.post(URL, json=body, headers=stranger)).status_code == 404
+    refused = await client.post(URL, json=body, headers=stranger)
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "reference_not_found"
     future = await client.post(
         URL, json={**body, "period": "2026-Q4"}, headers=world.enterprise_user
     )

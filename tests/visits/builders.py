@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models.identity import Person
-from tests.factories import create_department, create_enterprise
+from tests.factories import COUNTY, create_department, create_enterprise
 from tests.hazards.builders import PNG
 
 HERE = {"lat": 30.259, "lon": 120.13}  # the enterprise builder's location
@@ -21,6 +21,7 @@ async def add_person(
     connection: AsyncConnection,
     *,
     subject: str,
+    region_code: str | None = COUNTY,
     name: str = "王检查",
     kind: str = "inspector",
     department_id: Any = None,
@@ -36,6 +37,7 @@ async def add_person(
             version=1,
             active=True,
             department_id=department_id,
+            region_code=region_code,
         )
     )
     return person_id

@@ -62,8 +62,8 @@ async def test_failed_item_raises_hazard(
         json={"result": "fail", "photo_ids": ["01938a4e-0000-7000-8000-0000000000aa"]},
         headers=official,
     )
-    assert stranger.status_code == 422
-    assert stranger.json()["code"] == "attachment_not_of_visit"
+    assert stranger.status_code == 422  # an unknown id: the reference rule
+    assert stranger.json()["code"] == "reference_not_found"
     photo = await visit_file(client, official, visit["id"])
     # HAZ-05 names clause hazchem-2017-18: a failure there is a major hazard
     major = await client.put(
@@ -221,7 +221,7 @@ async def test_onsite_record_signed_by_all_then_immutable(
         headers=as_wang,
     )
     assert unknown.status_code == 422
-    assert unknown.json()["code"] == "attachment_not_of_visit"
+    assert unknown.json()["code"] == "reference_not_found"
     signed = await client.post(
         f"{rec_url}/signatures",
         json={

@@ -198,7 +198,8 @@ async def test_document_roles_and_scope(
     assert (await client.post(URL, json=body)).status_code == 401
     far = await create_enterprise(client, admin, region_code=OTHER_TOWN)
     out = await client.post(URL, json={**body, "enterprise_id": far["id"]}, headers=w.dept)
-    assert out.status_code == 404
+    assert out.status_code == 422
+    assert out.json()["code"] == "reference_not_found"
     other = await make_world(client, token, admin)
     foreign = await other.registered()
     wrong = await issue(w, doc(w, "rectification_order", [foreign], due_on=in_days(5)), status=422)

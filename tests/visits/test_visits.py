@@ -205,7 +205,8 @@ async def test_scope_and_roles(
         json={"type": "departmental", "enterprise_id": far_ent["id"], "planned_on": "2026-12-01"},
         headers=u["official"],
     )
-    assert out.status_code == 404
+    assert out.status_code == 422
+    assert out.json()["code"] == "reference_not_found"
     visit = await plan_visit(client, u["official"], u["ent"]["id"])
     fire_dept = await create_department(client, admin, sectors=["fire"])
     fire_official = token("department_official", department_id=fire_dept["id"])
@@ -268,7 +269,8 @@ async def test_enterprise_self_inspection_and_unannounced(
         json={"type": "self_inspection", "enterprise_id": other["id"], "planned_on": "2026-12-01"},
         headers=staff,
     )
-    assert elsewhere.status_code == 404
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["code"] == "reference_not_found"
     secret = await plan_visit(client, u["official"], u["ent"]["id"], type="unannounced")
     assert (await client.get(f"{URL}/{secret['id']}", headers=staff)).status_code == 404
     ids = [v["id"] for v in (await client.get(URL, headers=staff)).json()["items"]]

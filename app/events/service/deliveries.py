@@ -64,7 +64,7 @@ async def redeliver(
     session: AsyncSession, principal: Principal, subscription_id: uuid.UUID, delivery_id: uuid.UUID
 ) -> WebhookDeliveryRead:
     """Queue a delivery again (any status) with a fresh retry budget."""
-    await get_subscription(session, principal, subscription_id)
+    await get_subscription(session, principal, subscription_id, write=True)
     delivery = await repository.get_delivery_for_update(session, subscription_id, delivery_id)
     if delivery is None:
         raise NotFound("Delivery not found", "投递记录不存在", code="webhook_delivery_not_found")

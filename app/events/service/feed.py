@@ -9,7 +9,7 @@ from app.auth.scope import require
 from app.config import Settings
 from app.core.horizon import horizon
 from app.core.sync import SyncCursor, next_position, scope_fingerprint
-from app.events import repository
+from app.events import channels, repository
 from app.events.schemas import (
     CloudEvent,
     EventFilter,
@@ -34,7 +34,10 @@ async def list_events(
     position = cursor.position(query.after)
     below = await horizon(session)
     stmt = repository.after_position(
-        repository.visible_events(principal, query.type), position, below, size
+        repository.visible_events(channels.event_scope(principal), query.type),
+        position,
+        below,
+        size,
     )
     rows = [dict(r) for r in (await session.execute(stmt)).mappings()]
     stamps = [(int(r["sync_xid"]), int(r["sync_seq"])) for r in rows]

@@ -44,12 +44,15 @@ SUBSCRIPTION_SPEC = ListSpec(
 )
 
 
-def _ensure_can_manage(principal: Principal) -> None:
+def _ensure_can_manage(principal: Principal, *, write: bool = False) -> None:
+    """Administrators manage every subscription; a system client its own. Creating, changing,
+    rotating, deleting and redelivering need ``webhook:subscribe``, which a read-only key lacks
+    (``policy.READ_ONLY_KEY_PERMISSIONS``): read-only keys are read-only everywhere."""
     if principal.role is Role.admin:
         require(principal, "webhook:manage")
         return
     if principal.role is Role.system and principal.api_key_id is not None:
-        require(principal, "event:read")
+        require(principal, "webhook:subscribe" if write else "event:read")
         return
     raise Forbidden(
         "Only administrators and system clients (for themselves) manage webhook subscriptions",
@@ -130,9 +133,13 @@ def _emit(session: AsyncSession, event_type: str, sub: WebhookSubscription) -> N
 
 
 async def get_subscription(
-    session: AsyncSession, principal: Principal, subscription_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    subscription_id: uuid.UUID,
+    *,
+    write: bool = False,
 ) -> WebhookSubscriptionRead:
-    _ensure_can_manage(principal)
+    _ensure_can_manage(principal, write=write)
     row = await repository.get_subscription_row(session, principal, subscription_id)
     if row is None:
         raise _not_found()
@@ -175,7 +182,7 @@ async def create_subscription(
     data: WebhookSubscriptionCreate,
 ) -> tuple[WebhookSubscriptionRead, str | None]:
     """Returns the subscription and its secret (None when an identical create is repeated)."""
-    _ensure_can_manage(principal)
+    _ensure_can_manage(principal, write=True)
     url = str(data.url)
     _check_url(settings, url)
     sectors = [s.value for s in data.sectors] if data.sectors else None
@@ -198,8 +205,9 @@ async def create_subscription(
                 and existing.owner_api_key_id != principal.api_key_id
             ):
                 raise Conflict("This id is already taken", "该标识已被占用", code="id_taken")
+            replayed = await get_subscription(session, principal, data.id)
             ensure_same_create(_snapshot(existing), payload)
-            return await get_subscription(session, principal, data.id), None
+            return replayed, None
     secret = signing.new_secret()
     now = utcnow()
     sub = WebhookSubscription(
@@ -247,7 +255,7 @@ async def update_subscription(
     data: WebhookSubscriptionUpdate,
     expected_version: int | None,
 ) -> WebhookSubscriptionRead:
-    _ensure_can_manage(principal)
+    _ensure_can_manage(principal, write=True)
     sub = await _locked(session, principal, subscription_id, expected_version)
     changes_in = data.model_dump(exclude_unset=True, mode="json")
     reject_nulls(changes_in, ("url", "active"))
@@ -293,7 +301,7 @@ async def delete_subscription(
     expected_version: int | None,
 ) -> None:
     """Hard delete: the subscription, its secrets and its delivery log go."""
-    _ensure_can_manage(principal)
+    _ensure_can_manage(principal, write=True)
     sub = await _locked(session, principal, subscription_id, expected_version)
     record_audit(
         session,
@@ -317,7 +325,7 @@ async def rotate_secret(
     expected_version: int | None,
 ) -> WebhookSecretRotated:
     """A new secret; the older ones keep signing for the rotation window (several signatures)."""
-    _ensure_can_manage(principal)
+    _ensure_can_manage(principal, write=True)
     sub = await _locked(session, principal, subscription_id, expected_version)
     now = utcnow()
     until = now + timedelta(hours=settings.webhook_secret_rotation_hours)

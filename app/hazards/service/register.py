@@ -222,8 +222,9 @@ async def create_or_replay(
     if data.id is not None:
         existing = await repository.get_any(session, data.id)
         if existing is not None:
+            replayed = await read(session, principal, data.id)
             ensure_same_create(snapshot(existing, payload), payload)
-            return await read(session, principal, data.id), False
+            return replayed, False
     ent = await enterprises.get_row(session, principal, data.enterprise_id)
     if ent is None:
         raise NotFound("Enterprise not found", "生产经营单位不存在", code="enterprise_not_found")

@@ -103,6 +103,11 @@ def _visible(principal: Principal, include_deleted: bool = False) -> Select[Any]
     return stmt if include_deleted else stmt.where(C.deleted_at.is_(None))
 
 
+def visible(principal: Principal) -> Select[Any]:
+    """The campaigns the caller's list shows (also the rule for a ``campaign_id`` reference)."""
+    return _visible(principal)
+
+
 async def get_campaign(
     session: AsyncSession, principal: Principal, campaign_id: uuid.UUID
 ) -> CampaignRead:
@@ -189,11 +194,12 @@ async def create_campaign(
     if data.id is not None:
         existing = await session.get(C, data.id)
         if existing is not None:
+            replayed = await get_campaign(session, principal, data.id)
             ensure_same_create(
                 {f: getattr(existing, f) for f in _FIELDS},
                 {k: v for k, v in payload.items() if k in data.model_fields_set},
             )
-            return await get_campaign(session, principal, data.id), False
+            return replayed, False
     if principal.role is not Role.admin and not (
         principal.region_code and data.region_code.startswith(principal.region_code)
     ):

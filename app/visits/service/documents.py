@@ -277,11 +277,12 @@ async def create_document(
     if data.id is not None:
         existing = await session.get(D, data.id)
         if existing is not None:
+            replayed = await get_document(session, principal, data.id)
             ensure_same_create(
                 {f: getattr(existing, f) for f in _FIELDS},
                 {k: v for k, v in payload.items() if k in data.model_fields_set},
             )
-            return await get_document(session, principal, data.id), False
+            return replayed, False
     ent = await repository.enterprise_in_scope(session, principal, data.enterprise_id)
     if ent is None:
         raise NotFound(

@@ -131,11 +131,12 @@ async def create_visit(
     if data.id is not None:
         existing = await repository.get_any(session, data.id)
         if existing is not None:
+            replayed = await get_visit(session, principal, data.id)
             ensure_same_create(
                 _snapshot(existing),
                 {k: v for k, v in payload.items() if k in data.model_fields_set or k == "type"},
             )
-            return await get_visit(session, principal, data.id), False
+            return replayed, False
     ent = await repository.enterprise_in_scope(session, principal, data.enterprise_id)
     if ent is None:
         raise NotFound(
