@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import ANY
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import today_china, utcnow
@@ -33,11 +33,20 @@ VI = V + "/{visit[id]}"
 # --- inspection visits --------------------------------------------------------------------
 
 
-def _visit_at(stage: str, **plan: Any) -> Setup:
+def _visit_at(stage: str, person_id: uuid.UUID | None = None, **plan: Any) -> Setup:
+    """A visit planned by a department official (``person_id``: that official's person record,
+    which then belongs to the new department, as the token says)."""
+
     async def setup(kit: Kit) -> Ctx:
         ctx: Ctx = {}
         dept = await create_department(kit.client, kit.admin)
         ent = await create_enterprise(kit.client, kit.admin)
+        if person_id is not None:
+            await kit.connection.execute(
+                update(Person)
+                .where(Person.id == person_id)
+                .values(department_id=dept["id"], region_code=dept["region_code"])
+            )
         me = kit.as_(ctx, "department_official", department_id=dept["id"])
         ctx.update(department=dept, enterprise=ent)
         if stage == "none":
@@ -106,7 +115,8 @@ async def a_signed_onsite_record(kit: Kit) -> Ctx:
             version=1,
         )
     )
-    return await _visit_at("completed", members=[inspector_member("王检查", person_id)])(kit)
+    members = [inspector_member("王检查", person_id)]
+    return await _visit_at("completed", person_id, members=members)(kit)
 
 
 async def a_registered_hazard(kit: Kit) -> Ctx:

@@ -393,28 +393,31 @@ def test_principal_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
     monkeypatch.setattr("app.auth.cache.time.monotonic", lambda: now[0])
     a, b = who(Role.admin), who(Role.expert)
+    stamp_a, stamp_b = (1, True), (2, False)
     off = PrincipalCache(0)
-    off.put("x", a)
+    off.put("x", a, stamp_a)
     assert off.get("x") is None
     cache = PrincipalCache(10)
     assert cache.get("x") is None
-    cache.put("x", a)
-    cache.put("y", b)
-    assert cache.get("x") is a
-    assert cache.get("y") is b
+    cache.put("x", a, stamp_a)
+    cache.put("y", b, stamp_b)
+    assert cache.get("x") == (a, stamp_a)
+    assert cache.get("y") == (b, stamp_b)
     now[0] = 1010.0  # exactly the lifetime: still fresh
-    assert cache.get("x") is a
+    assert cache.get("x") == (a, stamp_a)
     now[0] = 1010.5
     assert cache.get("x") is None
-    cache.put("x", b)
-    assert cache.get("x") is b
+    cache.put("x", b, stamp_b)
+    assert cache.get("x") == (b, stamp_b)
+    cache.drop("x")
+    assert cache.get("x") is None
     monkeypatch.setattr("app.auth.cache._MAX_ENTRIES", 2)
     small = PrincipalCache(10)
-    small.put("1", a)
-    small.put("2", a)
-    assert small.get("1") is a
-    small.put("3", b)  # full: emptied, then this one
-    assert (small.get("1"), small.get("2"), small.get("3")) == (None, None, b)
+    small.put("1", a, stamp_a)
+    small.put("2", a, stamp_a)
+    assert small.get("1") == (a, stamp_a)
+    small.put("3", b, stamp_b)  # full: emptied, then this one
+    assert (small.get("1"), small.get("2"), small.get("3")) == (None, None, (b, stamp_b))
 
 
 def test_principal_can() -> None:
@@ -659,5 +662,5 @@ def test_a_one_second_cache_caches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("app.auth.cache.time.monotonic", lambda: 50.0)
     for ttl in (1, 0.5):
         cache = PrincipalCache(ttl)
-        cache.put("k", who(Role.admin))
+        cache.put("k", who(Role.admin), (1,))
         assert cache.get("k") is not None, ttl

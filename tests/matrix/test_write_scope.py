@@ -82,7 +82,12 @@ async def test_sector_bound_roles_write_only_their_sectors(
         "object_type": "enterprise",
         "object_enterprise_id": other["id"],
     }
-    _refused(await client.post(RA, json=assignment, headers=headers))
+    # an unseen unit named in a body is an unknown reference (docs/identity.md)
+    refused = await client.post(RA, json=assignment, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "reference_not_found"
+    named = {tuple(error["loc"]) for error in refused.json()["errors"]}
+    assert ("body", "object_enterprise_id") in named
     listed = await client.get(E, params={"sector": "fire", "limit": 200}, headers=headers)
     assert listed.status_code == 200
     # only the widened unit (it keeps hazchem): nothing of fire alone was written or shown
