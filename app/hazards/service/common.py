@@ -22,7 +22,7 @@ from app.core.plain import plain
 from app.core.rows import insert_together
 from app.events.outbox import outbox_row
 from app.hazards import repository
-from app.hazards.enums import TERMINAL, HazardSource, HazardStatus
+from app.hazards.enums import TERMINAL, HazardSource, HazardStatus, ProductionOrder
 from app.hazards.schemas import ActionBase, HazardRead
 from app.hazards.service.reads import RESOURCE, to_read
 from app.models.audit import AuditEvent, OutboxEvent
@@ -129,6 +129,18 @@ _SELF_FOUND_ONLY = {"register", "order_rectification", "accept"}
 
 def not_found() -> NotFound:
     return NotFound("Hazard not found", "事故隐患不存在", code="hazard_not_found")
+
+
+def require_stop_order_document(order: ProductionOrder, document: str | None) -> None:
+    """A stop order (停产停业) is decided by a document: its number comes with the order."""
+    if order is not ProductionOrder.none and not document:
+        raise Unprocessable.field(
+            ["body", "production_order_document"],
+            "A stop order needs its document",
+            "missing",
+            "停产停业须有决定文书",
+            code="production_order_document_required",
+        )
 
 
 def conflict(code: str, en: str, zh: str) -> Conflict:

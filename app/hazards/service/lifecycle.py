@@ -13,7 +13,7 @@ from app.core.clock import utcnow
 from app.core.errors import Unprocessable
 from app.core.ids import new_id
 from app.hazards import repository
-from app.hazards.enums import HazardLevel, ProductionOrder, TreatmentType
+from app.hazards.enums import HazardLevel, TreatmentType
 from app.hazards.schemas import (
     HazardFixOnSpot,
     HazardListingCreate,
@@ -30,6 +30,7 @@ from app.hazards.service.common import (
     future_date,
     locked,
     move,
+    require_stop_order_document,
     snapshot,
 )
 from app.models.hazard import Hazard
@@ -265,14 +266,7 @@ async def report_major(
     """Step 5: a registered major hazard is reported to the regulator and goes to planning."""
     hz = await locked(session, principal, hazard_id, "report_major", expected_version)
     _require_level(hz, HazardLevel.major)
-    if body.production_order is not ProductionOrder.none and not body.production_order_document:
-        raise Unprocessable.field(
-            ["body", "production_order_document"],
-            "A stop order needs its document",
-            "missing",
-            "停产停业须有决定文书",
-            code="production_order_document_required",
-        )
+    require_stop_order_document(body.production_order, body.production_order_document)
     before = snapshot(hz, _MAJOR)
     hz.production_order = body.production_order.value
     hz.production_order_document = body.production_order_document

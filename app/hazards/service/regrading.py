@@ -22,9 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.core.errors import Unprocessable
 from app.hazards import repository
-from app.hazards.enums import HazardLevel, ProductionOrder, TreatmentType
+from app.hazards.enums import HazardLevel, TreatmentType
 from app.hazards.schemas import HazardRead, HazardRegradeMajor
-from app.hazards.service.common import conflict, finish_step, locked, move, snapshot
+from app.hazards.service.common import (
+    conflict,
+    finish_step,
+    locked,
+    move,
+    require_stop_order_document,
+    snapshot,
+)
 
 _FIELDS = (
     "level",
@@ -67,14 +74,7 @@ async def regrade_major(
             "A major hazard needs criteria clauses or an expert note",
             "重大事故隐患须有判定标准条款或专家意见",
         )
-    if body.production_order is not ProductionOrder.none and not body.production_order_document:
-        raise Unprocessable.field(
-            ["body", "production_order_document"],
-            "A stop order needs its document",
-            "missing",
-            "停产停业须有决定文书",
-            code="production_order_document_required",
-        )
+    require_stop_order_document(body.production_order, body.production_order_document)
     before = snapshot(hz, _FIELDS)
     hz.level, hz.treatment_type = HazardLevel.major.value, TreatmentType.by_deadline.value
     hz.criteria_clause_ids, hz.expert_note = clauses, body.expert_note or hz.expert_note
