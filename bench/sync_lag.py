@@ -20,13 +20,19 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import statistics
 import time
+from collections import Counter
 from typing import Any
 
 import httpx
 
-from tests.factories import make_uscc
+from tests.uscc_reference import random_uscc
+
+# Its own generator: bench.run seeds the random module, and a run must not repeat the codes of the
+# last run in the same database (each repeat is a refused write).
+_CODES = random.Random()
 
 DRAIN_S = 15.0
 
@@ -41,7 +47,7 @@ def percentile(values: list[float], q: float) -> float:
 class Run:
     def __init__(self) -> None:
         self.committed: dict[str, float] = {}  # enterprise id → commit time
-        self.errors = 0
+        self.errors: Counter[str] = Counter()  # refused writes by status (or "network")
         self.done = False
 
 
@@ -49,7 +55,7 @@ async def writer(http: httpx.AsyncClient, run: Run, n: int, until: float) -> Non
     serial = itertools.count()
     while time.monotonic() < until:
         body = {
-            "uscc": make_uscc("330106"),
+            "uscc": random_uscc("330106", _CODES),
             "name": f"同步压测单位{n}-{next(serial)}",
             "kind": "enterprise",
             "region_code": "330106002",
@@ -58,12 +64,12 @@ async def writer(http: httpx.AsyncClient, run: Run, n: int, until: float) -> Non
         try:
             r = await http.post("/api/v1/enterprises", json=body)
         except httpx.HTTPError:
-            run.errors += 1
+            run.errors["network"] += 1
             continue
         if r.status_code == 201:
             run.committed[r.json()["id"]] = time.monotonic()
         else:
-            run.errors += 1
+            run.errors[f"{r.status_code} {r.json().get('code', '')}".strip()] += 1
 
 
 class Follower:
@@ -145,7 +151,7 @@ async def measure(
         "poll_interval_s": poll,
         "writes": len(run.committed),
         "writes_per_s": round(len(run.committed) / duration, 1),
-        "write_errors": run.errors,
+        "write_errors": dict(run.errors),
         "rows": _summary(rows, run),
         "events": _summary(events, run),
     }
