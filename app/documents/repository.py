@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,9 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.attachment import Attachment
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
-from app.models.identity import Person
 from app.models.reference import Department, Region
-from app.models.responsibility import ResponsibilityAssignment as A
 from app.models.visit import ChecklistItem, InspectionVisit, VisitItemResult, VisitMember
 
 
@@ -41,30 +38,6 @@ async def department_names(
 async def region_name(session: AsyncSession, code: str) -> str | None:
     name: str | None = await session.scalar(select(Region.name).where(Region.code == code))
     return name
-
-
-async def main_responsible_at(session: AsyncSession, ent: Enterprise, at: datetime) -> str | None:
-    """The holder of the unit's main-responsible seat at ``at`` (from the responsibility
-    chain); the unit record's field when no assignment covers that moment."""
-    stmt = (
-        select(Person.name)
-        .select_from(A)
-        .join(Person, Person.id == A.holder_person_id)
-        .where(
-            A.kind == "enterprise_main_responsible",
-            A.object_type == "enterprise",
-            A.object_enterprise_id == ent.id,
-            A.valid_from <= at,
-            (A.valid_to.is_(None)) | (A.valid_to > at),
-        )
-        .order_by(A.valid_from.desc(), A.id)
-        .limit(1)
-    )
-    holder: str | None = await session.scalar(stmt)
-    if holder:
-        return holder
-    person = ent.main_responsible_person or {}
-    return person.get("name")
 
 
 async def hazards(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Hazard]:

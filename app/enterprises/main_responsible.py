@@ -107,10 +107,15 @@ def document_moment(day: date) -> datetime:
 
 
 async def holder_on(session: AsyncSession, ent: Enterprise, day: date) -> dict[str, Any] | None:
-    """Who a document dated ``day`` names as the main responsible person: the chain's holder
-    at that date; the contact declared at registration if the chain never held the seat; None
-    when the seat was vacant."""
-    holder = await repository.main_responsible_at(session, ent.id, document_moment(day))
+    """Who a document dated ``day`` names as the main responsible person (``holder_at`` the
+    moment that day speaks for)."""
+    return await holder_at(session, ent, document_moment(day))
+
+
+async def holder_at(session: AsyncSession, ent: Enterprise, at: datetime) -> dict[str, Any] | None:
+    """The main responsible person at ``at``: the chain's holder then; the contact declared at
+    registration if the chain never held the seat; None when the seat was vacant."""
+    holder = await repository.main_responsible_at(session, ent.id, at)
     if holder is not None:
         return {"name": holder["name"], "phone": holder["phone"]}
     if await repository.has_main_responsible_assignment(session, ent.id):

@@ -17,6 +17,7 @@ from app.core.clock import CHINA_TZ
 from app.core.enums import REGISTRY
 from app.core.pdf import text
 from app.documents import repository
+from app.enterprises import main_responsible
 from app.models.enterprise import Enterprise
 
 MAX_SIGNATURE_IMAGE_BYTES = 2 * 1024 * 1024
@@ -96,6 +97,13 @@ def money(amount: Decimal | None) -> str:
     return f"人民币 {amount:,.2f} 元（{rmb_upper(amount)}）"
 
 
+async def head_at(session: AsyncSession, ent: Enterprise, at: datetime) -> str | None:
+    """The name of the unit's main responsible person at ``at`` (the enterprises domain's rule:
+    the responsibility chain's holder then)."""
+    holder = await main_responsible.holder_at(session, ent, at)
+    return str(holder["name"]) if holder else None
+
+
 async def unit_parties(
     session: AsyncSession, ent: Enterprise | None, at: datetime, unit_label: str = "被检查单位"
 ) -> list[tuple[str, str]]:
@@ -109,7 +117,7 @@ async def unit_parties(
         ("统一社会信用代码", ent.uscc),
         ("地址", ent.address or ""),
         ("所在乡镇（街道）", town or ent.region_code),
-        ("主要负责人", await repository.main_responsible_at(session, ent, at) or ""),
+        ("主要负责人", await head_at(session, ent, at) or ""),
     ]
 
 

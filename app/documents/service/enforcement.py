@@ -15,6 +15,7 @@ from app.documents import repository
 from app.documents.service.common import (
     APPEAL_NOTICE,
     end_of,
+    head_at,
     label,
     money,
     unit_parties,
@@ -166,11 +167,7 @@ async def enforcement_document(
                 cert = f"执法证号：{m.certificate_number}" if m.certificate_number else None
                 signatures.append(Signature("执法人员", m.name, cert))
     if kind.unit_signs:
-        head = (
-            await repository.main_responsible_at(session, ent, end_of(doc.issued_on))
-            if ent
-            else None
-        )
+        head = await head_at(session, ent, end_of(doc.issued_on)) if ent else None
         signatures.append(
             Signature(
                 "被检查单位负责人（签收）",

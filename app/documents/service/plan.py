@@ -12,7 +12,7 @@ from app.core.clock import CHINA_TZ, utcnow
 from app.core.errors import Conflict
 from app.core.pdf import PrintDocument, Section, Signature, chinese_date, text
 from app.documents import repository
-from app.documents.service.common import label, unit_parties
+from app.documents.service.common import head_at, label, unit_parties
 from app.hazards import service as hazards_service
 from app.hazards.enums import HazardLevel
 from app.hazards.schemas import HazardRead
@@ -69,7 +69,7 @@ async def treatment_plan(
         ]
     sections = [Section("重大事故隐患基本情况", [], rows)]
     sections += [Section(title, [getattr(hz, f) or "（未填写）"]) for title, f in SIX_ELEMENTS]
-    head = await repository.main_responsible_at(session, ent, at) if ent else None
+    head = await head_at(session, ent, at) if ent else None
     printed = PrintDocument(
         issuer=ent.name if ent else "",
         title="重大事故隐患治理方案",
