@@ -14,16 +14,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from httpx import AsyncClient
-from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core import clock
 from app.core.clock import CHINA_TZ
-from app.core.ids import new_id
-from app.models.hazard import Hazard
-from app.models.visit import Campaign, InspectionVisit
-from tests.factories import COUNTY, TOWN
+from tests.factories import COUNTY
 from tests.hazards.builders import World, order_body
+from tests.statistics.builders import campaign_with_hazards
 
 URL = "/api/v1/statistics/hazards"
 
@@ -75,35 +72,10 @@ async def test_closed_on_the_deadline_day_is_on_time(
     ).json()["groups"]
     assert [(g["key"]["level"], g["on_time_rate"]) for g in by_level] == [("general", 0.75)]
     # the campaign figures are counted from the hazard rows, by another statement: same answer
-    campaign_id, visit_id = new_id(), new_id()
-    await connection.execute(
-        insert(Campaign).values(
-            id=campaign_id,
-            name="按期整改专项",
-            region_code=COUNTY,
-            sectors=["hazchem"],
-            starts_on=date(2026, 1, 1),
-            ends_on=date(2027, 12, 31),
-            version=1,
-        )
-    )
-    await connection.execute(
-        insert(InspectionVisit).values(
-            id=visit_id,
-            type="special_campaign",
-            status="completed",
-            enterprise_id=world.ent_id,
-            region_code=TOWN,
-            sectors=["hazchem"],
-            planned_on=date(2026, 2, 1),
-            participating_department_ids=[],
-            created_by="test",
-            campaign_id=campaign_id,
-            version=1,
-        )
-    )
     ids = [hz["id"] for hz in (on_day_early, on_day_late, next_day, day_before)]
-    await connection.execute(update(Hazard).where(Hazard.id.in_(ids)).values(visit_id=visit_id))
+    campaign_id, _ = await campaign_with_hazards(
+        connection, world.ent_id, ids, name="按期整改专项", ends_on=date(2027, 12, 31)
+    )
     campaign = (
         await client.get(URL, params={"campaign_id": str(campaign_id)}, headers=admin)
     ).json()["totals"]

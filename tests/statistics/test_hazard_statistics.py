@@ -13,18 +13,16 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 from openpyxl import load_workbook
-from sqlalchemy import insert, text, update
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core import clock
 from app.core.clock import CHINA_TZ
 from app.core.export import XLSX_MEDIA_TYPE
-from app.core.ids import new_id
-from app.models.hazard import Hazard
-from app.models.visit import Campaign, InspectionVisit
 from app.statistics.figures.service import roll_overdue_clock
 from tests.factories import COUNTY, OTHER_TOWN, TOWN, TOWN_2, create_department, create_enterprise
 from tests.hazards.builders import World, order_body, plan_body
+from tests.statistics.builders import campaign_with_hazards
 
 URL = "/api/v1/statistics/hazards"
 OPEN = (
@@ -368,40 +366,16 @@ async def test_refusals(
 async def test_campaign_filter(
     world: World, client: AsyncClient, admin: dict[str, str], connection: AsyncConnection
 ) -> None:
-    campaign_id, visit_id = new_id(), new_id()
-    await connection.execute(
-        insert(Campaign).values(
-            id=campaign_id,
-            name="春节前专项检查",
-            region_code=COUNTY,
-            sectors=["hazchem"],
-            starts_on=date(2026, 1, 1),
-            ends_on=date(2026, 12, 31),
-            version=1,
-        )
-    )
-    await connection.execute(
-        insert(InspectionVisit).values(
-            id=visit_id,
-            type="special_campaign",
-            status="completed",
-            enterprise_id=world.ent_id,
-            region_code=TOWN,
-            sectors=["hazchem"],
-            planned_on=date(2026, 2, 1),
-            participating_department_ids=[],
-            created_by="test",
-            campaign_id=campaign_id,
-            version=1,
-        )
-    )
     linked = [await world.rectifying(), await world.registered("major"), await world.hazard()]
     await world.ok(linked[2], "cancel", {"reason": "重复"})
     await world.rectifying()  # not in the campaign
-    for hz in linked:
-        await connection.execute(
-            update(Hazard).where(Hazard.id == hz["id"]).values(visit_id=visit_id)
-        )
+    campaign_id, visit_id = await campaign_with_hazards(
+        connection,
+        world.ent_id,
+        [hz["id"] for hz in linked],
+        name="春节前专项检查",
+        ends_on=date(2026, 12, 31),
+    )
     clock.set_offset(timedelta(days=40))  # the campaign's rectification is now overdue
     for dimension in (None, "level", "source"):
         params: dict[str, Any] = {"campaign_id": str(campaign_id), "median": "true"}
